@@ -1,0 +1,58 @@
+// swift-tools-version: 6.2
+// Soma: the digital half of a hybrid memristor-CMOS spiking neuron, and the tools that drive it.
+// The benchmarks are a package of their own under Benchmarks/ so that `make test` does not build
+// the benchmark harness.
+import PackageDescription
+
+let package = Package(
+    name: "Soma",
+    products: [
+        .library(name: "SomaCore", targets: ["SomaCore"]),
+        .library(name: "SomaTesting", targets: ["SomaTesting"]),
+        .library(name: "SomaLinux", targets: ["SomaLinux"]),
+        .library(name: "SomaHostKit", targets: ["SomaHostKit"]),
+        .executable(name: "soma", targets: ["soma"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Board side.
+        .target(name: "SomaCore"),
+        .target(name: "SomaTesting", dependencies: ["SomaCore"]),
+        .systemLibrary(
+            name: "CGPIOD",
+            pkgConfig: "libgpiod",
+            providers: [.apt(["libgpiod-dev"])]
+        ),
+        .systemLibrary(
+            name: "CI2C",
+            providers: [.apt(["libi2c-dev"])]
+        ),
+        .target(name: "SomaLinux", dependencies: ["SomaCore", "CGPIOD", "CI2C"]),
+
+        // Host side.
+        .target(name: "SomaHostKit", dependencies: ["SomaCore"], path: "HostTools/SomaHostKit"),
+        .executableTarget(
+            name: "soma",
+            dependencies: [
+                "SomaCore", "SomaTesting", "SomaHostKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "HostTools/soma"
+        ),
+
+        // Tests.
+        .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
+        .testTarget(
+            name: "SomaCoreTests",
+            dependencies: [
+                "SomaCore", "SomaTesting", "CMallocCounter",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(name: "SomaLinuxTests", dependencies: ["SomaLinux"]),
+        .testTarget(name: "SomaHostKitTests", dependencies: ["SomaHostKit", "SomaCore", "SomaTesting"]),
+    ]
+)

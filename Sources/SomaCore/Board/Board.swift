@@ -1,0 +1,69 @@
+/// What the loop reads from the board at the start of a tick. A view into memory the core
+/// reserved at start; valid only during the `sense` call that receives it.
+public struct SensedLines {
+    /// Fire sense of every neuron (node 2 through a comparator or an ADC threshold), in network
+    /// order: layer 0's neurons first.
+    public let fireSense: UnsafeMutableBufferPointer<Bool>
+    /// Clock-and-monitor mode only: the latch and gate lines read back from the chips on the
+    /// breadboard, per neuron. Ignored in full-logic mode.
+    public let monitored: UnsafeMutableBufferPointer<NeuronSignals>
+    public let mode: OperatingMode
+
+    @inlinable
+    init(fireSense: UnsafeMutableBufferPointer<Bool>, monitored: UnsafeMutableBufferPointer<NeuronSignals>, mode: OperatingMode) {
+        self.fireSense = fireSense
+        self.monitored = monitored
+        self.mode = mode
+    }
+}
+
+/// What the loop drives at the end of a tick. A view into memory the core owns; valid only during
+/// the `drive` call that receives it. Backends must change every line of a tick at once (one bulk
+/// set, or one shift-register latch pulse).
+public struct DrivenLines {
+    public let tick: UInt64
+    /// The global clock CLK.
+    public let clock: ClockPhase
+    /// Every row of every layer, in network order: the pattern inputs first, then the rows that
+    /// carry layer 0's spikes into layer 1, and so on. `true` = pulse on.
+    public let rows: UnsafeBufferPointer<Bool>
+    /// Every neuron's lines, in network order.
+    public let neurons: UnsafeBufferPointer<NeuronSignals>
+    /// `fullLogic`: drive rows, clock and every neuron line. `clockAndMonitor`: drive only the
+    /// clock and layer 0's rows (the chips on the breadboard drive the rest; `neurons` then mirrors
+    /// what was read back).
+    public let mode: OperatingMode
+
+    @inlinable
+    init(
+        tick: UInt64, clock: ClockPhase, rows: UnsafeBufferPointer<Bool>,
+        neurons: UnsafeBufferPointer<NeuronSignals>, mode: OperatingMode
+    ) {
+        self.tick = tick
+        self.clock = clock
+        self.rows = rows
+        self.neurons = neurons
+        self.mode = mode
+    }
+}
+
+/// A board fault reported by `sense` or `drive` — data, not an exception, so the tick never
+/// throws. The core logs it as a `boardFault` event; what to do about it is the runtime's policy.
+public struct BoardFault: Sendable, Equatable {
+    /// Backend-defined code (an errno for the Linux backend).
+    public var code: UInt32
+    @inlinable
+    public init(code: UInt32) { self.code = code }
+}
+
+/// The small interface the neuron core drives once per tick: the simulated breadboard, the Linux
+/// backend (libgpiod, i2c-dev) and test doubles all implement it, and the core never knows which.
+///
+/// Both methods are called on the loop thread, once per tick, in the order sense → step → drive.
+/// Implementations used in real time must not allocate, lock or block in them.
+public protocol Board {
+    /// Fills the sensed lines for the tick that is about to be computed. Safe in tick.
+    mutating func sense(_ lines: SensedLines, tick: UInt64) -> BoardFault?
+    /// Applies the outputs of the tick just computed. Safe in tick.
+    mutating func drive(_ lines: DrivenLines) -> BoardFault?
+}

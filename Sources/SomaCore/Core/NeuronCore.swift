@@ -1,0 +1,533 @@
+/// The digital half of a bank of hybrid memristor-CMOS neurons (seed 000 Fig. 3a), tick by tick.
+///
+/// All memory is reserved in `init` from the configuration; `step()` and `tick(on:)` allocate
+/// nothing, lock nothing and never fail. The core is non-copyable because it owns that memory.
+///
+/// One tick (`tick(on:)`):
+/// 1. the board fills the sensed lines (fire sense, or read-back lines in clock-and-monitor mode);
+/// 2. `step()` computes CLK, the latches and gates of every neuron, the lateral inhibition of each
+///    layer and the input rows, and records the tick's events;
+/// 3. the board drives the lines.
+///
+/// Where each call may be made, in the spirit of LinuxCNC HAL: `init`, `present(pattern:)` from
+/// the owner of the loop between ticks ("safe in tick" means it may be called on the loop thread
+/// between ticks without allocating); everything marked "init only" must not be called once the
+/// loop runs.
+public struct NeuronCore: ~Copyable {
+    /// The configuration the core was built from. Init only: reading it in the loop would retain
+    /// the arrays it holds.
+    public let configuration: NetworkConfiguration
+
+    // Parameters frozen at start, as scalars so that the tick touches no reference-counted value.
+    @usableFromInline let ticksPerPhase: UInt64
+    @usableFromInline let ticksPerPeriod: UInt64
+    @usableFromInline let pulseStart: UInt64
+    @usableFromInline let pulseEnd: UInt64
+    @usableFromInline let depression: DepressionPhase
+    @usableFromInline let mode: OperatingMode
+    /// `mode == .fullLogic`, as a plain Bool: comparing the enum would go through generic code.
+    @usableFromInline let computesLogic: Bool
+    @usableFromInline let tieRuleCode: UInt8
+    public let neuronCount: Int
+    public let rowCount: Int
+    public let inputCount: Int
+    public let layerCount: Int
+    public let patternCount: Int
+
+    // Memory reserved at start.
+    @usableFromInline let layers: UnsafeMutableBufferPointer<LayerState>
+    @usableFromInline let signals: UnsafeMutableBufferPointer<NeuronSignals>
+    @usableFromInline let fireSense: UnsafeMutableBufferPointer<Bool>
+    @usableFromInline let monitored: UnsafeMutableBufferPointer<NeuronSignals>
+    @usableFromInline let rows: UnsafeMutableBufferPointer<Bool>
+    @usableFromInline let patternPixels: UnsafeMutableBufferPointer<Bool>
+    @usableFromInline let eventStorage: UnsafeMutableBufferPointer<NeuronEvent>
+
+    @usableFromInline var eventCount: Int = 0
+    /// The tick the events being recorded belong to.
+    @usableFromInline var eventTick: UInt64 = 0
+    @usableFromInline var pendingOverrunTicks: UInt64 = 0
+    @usableFromInline var randomState: UInt64
+    @usableFromInline var presentedPattern: Int = -1
+
+    /// The tick `step()` will compute next (0 before the first).
+    public var nextTick: UInt64 { currentTick }
+    @usableFromInline var currentTick: UInt64 = 0
+    /// Input pulses delivered since the current pattern was presented: the pulse count the
+    /// "add pulses until a fire" protocols rely on.
+    public private(set) var pulsesDelivered: UInt64 = 0
+    /// Events dropped because a tick produced more than the reserved room (never expected: the
+    /// room is sized for the worst case; kept as a counter so that it could never go unnoticed).
+    public var droppedEvents: UInt64 { droppedEventCount }
+    @usableFromInline var droppedEventCount: UInt64 = 0
+
+    /// Reserves all memory for `configuration` and `patterns`. Init only.
+    ///
+    /// Throws `ConfigurationError` naming the field when the configuration cannot run, or when the
+    /// pattern bank was checked against a different input count.
+    public init(configuration: NetworkConfiguration, patterns: PatternBank? = nil) throws(ConfigurationError) {
+        try configuration.validate()
+        if let patterns, patterns.inputCount != configuration.inputs {
+            throw ConfigurationError(
+                field: "patterns", value: "\(patterns.inputCount) pixels per pattern",
+                allowed: "exactly \(configuration.inputs) pixels, one per input row")
+        }
+        self.configuration = configuration
+        let clock = configuration.clock
+        ticksPerPhase = UInt64(clock.ticksPerPhase)
+        ticksPerPeriod = UInt64(clock.ticksPerPeriod)
+        let pulse = configuration.inputPulse
+        pulseStart = (pulse.phase == .high ? 0 : UInt64(clock.ticksPerPhase)) + UInt64(pulse.offsetTicks)
+        pulseEnd = pulseStart + UInt64(pulse.resolvedWidthTicks(clock))
+        depression = configuration.depression
+        mode = configuration.mode
+        computesLogic = configuration.mode == .fullLogic
+        switch configuration.tieRule {
+        case .lowestIndex:
+            tieRuleCode = 0
+            randomState = 0
+        case .roundRobin:
+            tieRuleCode = 1
+            randomState = 0
+        case .seededRandom(let seed):
+            tieRuleCode = 2
+            randomState = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed
+        }
+        neuronCount = configuration.neuronCount
+        rowCount = configuration.rowCount
+        inputCount = configuration.inputs
+        layerCount = configuration.layers.count
+
+        layers = .allocate(capacity: layerCount)
+        var firstNeuron = 0
+        var firstRow = 0
+        var rowsFeeding = configuration.inputs
+        for (index, layer) in configuration.layers.enumerated() {
+            layers.initializeElement(
+                at: index,
+                to: LayerState(
+                    firstNeuron: firstNeuron, neuronCount: layer.neurons,
+                    firstRow: firstRow, rowCount: rowsFeeding,
+                    lateralInhibition: layer.lateralInhibition))
+            firstNeuron += layer.neurons
+            firstRow += rowsFeeding
+            rowsFeeding = layer.neurons
+        }
+        signals = .allocate(capacity: neuronCount)
+        signals.initialize(repeating: [])
+        fireSense = .allocate(capacity: neuronCount)
+        fireSense.initialize(repeating: false)
+        monitored = .allocate(capacity: neuronCount)
+        monitored.initialize(repeating: [])
+        rows = .allocate(capacity: rowCount)
+        rows.initialize(repeating: false)
+        let bank = patterns?.patterns ?? []
+        patternCount = bank.count
+        patternPixels = .allocate(capacity: max(1, bank.count * configuration.inputs))
+        patternPixels.initialize(repeating: false)
+        for (index, pattern) in bank.enumerated() {
+            for (row, pixel) in pattern.pixels.enumerated() {
+                patternPixels[index * configuration.inputs + row] = pixel
+            }
+        }
+        eventStorage = .allocate(capacity: Self.eventCapacity(neurons: neuronCount, layers: layerCount))
+        eventStorage.initialize(repeating: NeuronEvent(tick: 0, kind: .fire, layer: 0, neuron: 0))
+        // Before the first tick every column is enabled, as the LIA does with no G3 high.
+        for index in 0..<neuronCount { signals[index] = .columnGate }
+    }
+
+    deinit {
+        layers.deallocate()
+        signals.deallocate()
+        fireSense.deallocate()
+        monitored.deallocate()
+        rows.deallocate()
+        patternPixels.deallocate()
+        eventStorage.deallocate()
+    }
+
+    /// Room for the worst tick: every neuron fires, spikes, and opens T1 and T3 at once, every
+    /// layer releases and picks a winner, plus an overrun and two board faults.
+    static func eventCapacity(neurons: Int, layers: Int) -> Int { 4 * neurons + 2 * layers + 3 }
+
+    // MARK: - Commands (safe in tick, between ticks)
+
+    /// Starts driving pattern `index` on the input rows from the next tick on, and resets the
+    /// pulse count. Returns false (and changes nothing) if there is no such pattern.
+    @discardableResult
+    public mutating func present(pattern index: Int) -> Bool {
+        guard index >= 0, index < patternCount else { return false }
+        presentedPattern = index
+        pulsesDelivered = 0
+        return true
+    }
+
+    /// Grounds every pattern input from the next tick on.
+    public mutating func withdrawPattern() {
+        presentedPattern = -1
+        pulsesDelivered = 0
+    }
+
+    /// The pattern being presented, if any.
+    public var presented: Int? { presentedPattern >= 0 ? presentedPattern : nil }
+
+    /// Records that the loop missed `missedTicks` deadlines; reported as an `overrun` event in the
+    /// next tick. Safe in tick.
+    public mutating func noteOverrun(missedTicks: UInt64) {
+        pendingOverrunTicks &+= missedTicks
+    }
+
+    // MARK: - Reading the state (safe in tick)
+
+    /// The events of the last computed tick. Valid until the next `step()`.
+    public var events: UnsafeBufferPointer<NeuronEvent> {
+        UnsafeBufferPointer(rebasing: eventStorage[0..<eventCount])
+    }
+
+    /// Lines of neuron `index` (network order) after the last computed tick.
+    public func signals(ofNeuron index: Int) -> NeuronSignals { signals[index] }
+
+    /// Whether row `index` (network order) carried a pulse in the last computed tick.
+    public func rowIsPulsing(_ index: Int) -> Bool { rows[index] }
+
+    /// CLK in the last computed tick.
+    public var clockPhase: ClockPhase {
+        nextTick == 0 ? .low : phase(of: nextTick - 1)
+    }
+
+    /// The lines the last computed tick drives (what `drive` received).
+    public var drivenLines: DrivenLines {
+        DrivenLines(
+            tick: nextTick == 0 ? 0 : nextTick - 1, clock: clockPhase,
+            rows: UnsafeBufferPointer(rows), neurons: UnsafeBufferPointer(signals), mode: mode)
+    }
+
+    /// The sensed lines that the board fills before the next `step()`.
+    public var sensedLines: SensedLines {
+        SensedLines(fireSense: fireSense, monitored: monitored, mode: mode)
+    }
+
+    /// Index in network order of neuron `neuron` of layer `layer`.
+    public func neuronIndex(layer: Int, neuron: Int) -> Int {
+        layers[layer].firstNeuron + neuron
+    }
+
+    /// The current winner of a layer under lateral inhibition, if one is held.
+    public func winner(ofLayer layer: Int) -> Int? {
+        let winner = layers[layer].winner
+        return winner >= 0 ? winner : nil
+    }
+
+    // MARK: - The tick
+
+    @inlinable
+    func phase(of tick: UInt64) -> ClockPhase {
+        tick % ticksPerPeriod < ticksPerPhase ? .high : .low
+    }
+
+    /// One tick against a board: sense, compute, drive. Allocation-free and lock-free when the
+    /// board's `sense` and `drive` are (the annotations on `step()` check the core; a generic
+    /// function cannot carry them until it is specialised for a board, so a backend checks its
+    /// own specialisation, see the tests).
+    @inlinable
+    public mutating func tick<B: Board>(on board: inout B) {
+        let sensed = SensedLines(fireSense: fireSense, monitored: monitored, mode: mode)
+        let senseFault = board.sense(sensed, tick: currentTick)
+        step()
+        if let senseFault { appendEvent(.boardFault, layer: 0, neuron: 0, payload: senseFault.code) }
+        let driven = DrivenLines(
+            tick: currentTick - 1, clock: phase(of: currentTick - 1),
+            rows: UnsafeBufferPointer(rows), neurons: UnsafeBufferPointer(signals), mode: mode)
+        if let driveFault = board.drive(driven) {
+            appendEvent(.boardFault, layer: 0, neuron: 0, payload: driveFault.code)
+        }
+    }
+
+    /// Drives every line low (clock low, no pulses, T1 and T3 off, every column disabled). The
+    /// state to leave a board in on stop, crash or fault; the profile may later name its own.
+    public mutating func driveSafeState<B: Board>(on board: inout B) -> BoardFault? {
+        let safeRows = UnsafeMutableBufferPointer<Bool>.allocate(capacity: rowCount)
+        safeRows.initialize(repeating: false)
+        let safeNeurons = UnsafeMutableBufferPointer<NeuronSignals>.allocate(capacity: neuronCount)
+        safeNeurons.initialize(repeating: [])
+        defer {
+            safeRows.deallocate()
+            safeNeurons.deallocate()
+        }
+        return board.drive(
+            DrivenLines(
+                tick: nextTick, clock: .low, rows: UnsafeBufferPointer(safeRows),
+                neurons: UnsafeBufferPointer(safeNeurons), mode: mode))
+    }
+
+    /// Computes one tick from the sensed lines already in place. Allocation-free and lock-free.
+    @_noAllocation @_noLocks
+    public mutating func step() {
+        let tick = currentTick
+        let position = tick % ticksPerPeriod
+        let clockHigh = position < ticksPerPhase
+        eventCount = 0
+        eventTick = tick
+        if pendingOverrunTicks > 0 {
+            appendEvent(.overrun, layer: 0, neuron: 0, payload: UInt32(clamping: pendingOverrunTicks))
+            pendingOverrunTicks = 0
+        }
+
+        for layerIndex in 0..<layerCount {
+            let layer = layers[layerIndex]
+            for local in 0..<layer.neuronCount {
+                let index = layer.firstNeuron + local
+                let old = signals[index]
+                var new: NeuronSignals
+                if computesLogic {
+                    new = NeuronLogic.next(
+                        old: old, fireSense: fireSense[index], clockHigh: clockHigh,
+                        depression: depression)
+                    // LG is decided by the layer's lateral inhibition below; keep the old value
+                    // until then so that the edge logic below ignores it.
+                    if old.contains(.columnGate) { new.insert(.columnGate) }
+                } else {
+                    new = monitored[index]
+                }
+                signals[index] = new
+                recordEdges(old: old, new: new, layer: layerIndex, neuron: local)
+            }
+            if computesLogic {
+                applyLateralInhibition(layerIndex)
+            } else if layer.lateralInhibition {
+                followMonitoredInhibition(layerIndex)
+            }
+        }
+
+        // Rows: layer 0 from the presented pattern, inner layers from the previous layer's spikes.
+        let pulseOn = presentedPattern >= 0 && position >= pulseStart && position < pulseEnd
+        if presentedPattern >= 0 && position == pulseStart { pulsesDelivered &+= 1 }
+        let patternBase = max(0, presentedPattern) * inputCount
+        for row in 0..<inputCount {
+            rows[row] = pulseOn && patternPixels[patternBase + row]
+        }
+        for layerIndex in 1..<max(1, layerCount) {
+            let layer = layers[layerIndex]
+            let feeding = layers[layerIndex - 1]
+            for row in 0..<layer.rowCount {
+                rows[layer.firstRow + row] = signals[feeding.firstNeuron + row].contains(.spike)
+            }
+        }
+        currentTick = tick &+ 1
+    }
+
+    @usableFromInline
+    mutating func appendEvent(_ kind: EventKind, layer: Int, neuron: Int, payload: UInt32 = 0) {
+        guard eventCount < eventStorage.count else {
+            droppedEventCount &+= 1
+            return
+        }
+        // Field by field: the performance checker cannot see into an initialiser from another
+        // file in a non-whole-module (debug) build.
+        let slot = eventStorage.baseAddress! + eventCount
+        slot.pointee.tick = eventTick
+        slot.pointee.kind = kind
+        slot.pointee.layer = UInt8(truncatingIfNeeded: layer)
+        slot.pointee.neuron = UInt16(truncatingIfNeeded: neuron)
+        slot.pointee.payload = payload
+        eventCount += 1
+    }
+
+    mutating func recordEdges(old: NeuronSignals, new: NeuronSignals, layer: Int, neuron: Int) {
+        let rising = NeuronSignals(rawValue: new.rawValue & ~old.rawValue)
+        if rising.contains(.latch1) { appendEvent(.fire, layer: layer, neuron: neuron) }
+        if rising.contains(.spike) { appendEvent(.spike, layer: layer, neuron: neuron) }
+        if rising.contains(.potentiation) { appendEvent(.potentiationWindow, layer: layer, neuron: neuron) }
+        if rising.contains(.depression) { appendEvent(.depressionWindow, layer: layer, neuron: neuron) }
+    }
+
+    /// The software lateral-inhibition array (seed 000 Fig. 4): with no G3 high in the layer every
+    /// LG line is 1; once a winner's G3 rises only its LG is 1, until its G3 falls. Ties in one tick
+    /// are broken by the configured `TieRule`.
+    mutating func applyLateralInhibition(_ layerIndex: Int) {
+        var layer = layers[layerIndex]
+        let first = layer.firstNeuron
+        guard layer.lateralInhibition else {
+            for index in first..<(first + layer.neuronCount) { signals[index].insert(.columnGate) }
+            return
+        }
+        if layer.winner >= 0 && !signals[first + layer.winner].contains(.inhibition) {
+            appendEvent(.inhibitionReleased, layer: layerIndex, neuron: layer.winner)
+            layer.winner = -1
+        }
+        if layer.winner < 0 {
+            var candidates = 0
+            for index in first..<(first + layer.neuronCount) where signals[index].contains(.inhibition) {
+                candidates += 1
+            }
+            if candidates > 0 {
+                let chosen = chooseWinner(layer: layer, candidates: candidates)
+                layer.winner = chosen
+                layer.nextCandidate = (chosen + 1) % layer.neuronCount
+                appendEvent(.lateralInhibition, layer: layerIndex, neuron: chosen, payload: UInt32(candidates))
+            }
+        }
+        for local in 0..<layer.neuronCount {
+            if layer.winner < 0 || layer.winner == local {
+                signals[first + local].insert(.columnGate)
+            } else {
+                signals[first + local].remove(.columnGate)
+            }
+        }
+        layers[layerIndex] = layer
+    }
+
+    /// Picks the `n`-th candidate by the tie rule. `candidates` ≥ 1.
+    mutating func chooseWinner(layer: LayerState, candidates: Int) -> Int {
+        let first = layer.firstNeuron
+        let count = layer.neuronCount
+        var skip = 0
+        var start = 0
+        switch tieRuleCode {
+        case 1:
+            start = layer.nextCandidate
+        case 2:
+            // xorshift64*: deterministic for a seed, unbiased enough for tie breaking.
+            randomState ^= randomState >> 12
+            randomState ^= randomState << 25
+            randomState ^= randomState >> 27
+            skip = Int((randomState &* 0x2545_F491_4F6C_DD1D) % UInt64(candidates))
+        default:
+            break
+        }
+        for step in 0..<count {
+            let local = (start + step) % count
+            if signals[first + local].contains(.inhibition) {
+                if skip == 0 { return local }
+                skip -= 1
+            }
+        }
+        return start
+    }
+
+    /// Clock-and-monitor mode: the hardware LIA decides; the core only logs its decisions, read
+    /// from the LG lines (exactly one LG high in the layer = a winner).
+    mutating func followMonitoredInhibition(_ layerIndex: Int) {
+        var layer = layers[layerIndex]
+        let first = layer.firstNeuron
+        var open = 0
+        var last = -1
+        for local in 0..<layer.neuronCount where signals[first + local].contains(.columnGate) {
+            open += 1
+            last = local
+        }
+        let winner = (open == 1 && layer.neuronCount > 1) ? last : -1
+        if winner != layer.winner {
+            if layer.winner >= 0 { appendEvent(.inhibitionReleased, layer: layerIndex, neuron: layer.winner) }
+            if winner >= 0 { appendEvent(.lateralInhibition, layer: layerIndex, neuron: winner, payload: 1) }
+            layer.winner = winner
+            layers[layerIndex] = layer
+        }
+    }
+}
+
+/// Per-layer bookkeeping, reserved at start.
+@usableFromInline
+struct LayerState {
+    @usableFromInline var firstNeuron: Int
+    @usableFromInline var neuronCount: Int
+    /// First row (network order) feeding this layer, and how many.
+    @usableFromInline var firstRow: Int
+    @usableFromInline var rowCount: Int
+    @usableFromInline var lateralInhibition: Bool
+    /// Held winner (index within the layer), or −1.
+    @usableFromInline var winner: Int = -1
+    /// Round-robin tie rule: where the next search starts.
+    @usableFromInline var nextCandidate: Int = 0
+
+    @usableFromInline
+    init(firstNeuron: Int, neuronCount: Int, firstRow: Int, rowCount: Int, lateralInhibition: Bool) {
+        self.firstNeuron = firstNeuron
+        self.neuronCount = neuronCount
+        self.firstRow = firstRow
+        self.rowCount = rowCount
+        self.lateralInhibition = lateralInhibition
+    }
+}
+
+// MARK: - The logic of one neuron
+// `NeuronSignals` and `NeuronLogic` live in this file, not files of their own, because the
+// compiler's allocation checks on `step()` cannot see into functions of other files in a debug
+// (non-whole-module) build, and SwiftPM builds debug targets file by file.
+
+/// The combinational and latch logic of one hybrid neuron (seed 000 Fig. 3a), as a pure function
+/// of its previous lines, its fire sense and the clock.
+///
+/// - L1 (D-latch): transparent while CLK is high, so it follows the fire sense; holds while low.
+/// - L2 (D-latch): transparent while CLK is low, so it follows L1; holds while high.
+/// - G1 (spike) = L2 AND CLK. G3 (lateral inhibition) = L1 OR L2. T1 (refractory/potentiation) = L2.
+/// - T3 (depression) per `DepressionPhase`; never on together with T1.
+///
+/// Consequences the tests check: L2 changes only at the start of a low phase, so a spike lasts
+/// exactly one high phase and T1 lasts a whole number of clock periods (one, when the fire sense
+/// has cleared by the next high phase: the refractory period of 500 µs at 2 kHz).
+public enum NeuronLogic {
+    @inlinable
+    public static func next(
+        old: NeuronSignals, fireSense: Bool, clockHigh: Bool, depression: DepressionPhase
+    ) -> NeuronSignals {
+        var latch1 = old.contains(.latch1)
+        var latch2 = old.contains(.latch2)
+        if clockHigh { latch1 = fireSense } else { latch2 = latch1 }
+        var new = NeuronSignals(rawValue: 0)
+        if latch1 { new.insert(.latch1) }
+        if latch2 {
+            new.insert(.latch2)
+            new.insert(.potentiation)
+        }
+        if latch2 && clockHigh { new.insert(.spike) }
+        if latch1 || latch2 { new.insert(.inhibition) }
+        let depress: Bool
+        switch depression {
+        case .disabled:
+            depress = false
+        case .beforeRefractory:
+            depress = latch1 && !latch2
+        case .afterRefractory:
+            // The low phase in which T1 switched off: T1 fell in this tick, or T3 is already on and
+            // the phase has not ended.
+            depress = !clockHigh && !latch2
+                && (old.contains(.potentiation) || old.contains(.depression))
+        }
+        if depress { new.insert(.depression) }
+        return new
+    }
+}
+
+/// The digital lines of one hybrid neuron (seed 000 Fig. 3a), one bit each.
+///
+/// In full-logic mode the core computes them every tick; in clock-and-monitor mode they are read
+/// back from real latch and gate chips.
+public struct NeuronSignals: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    public var rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// L1, the first D-latch: transparent while CLK is high (follows the fire sense).
+    public static let latch1 = NeuronSignals(rawValue: 1 << 0)
+    /// L2, the second D-latch: transparent while CLK is low (follows L1).
+    public static let latch2 = NeuronSignals(rawValue: 1 << 1)
+    /// G1 = L2 AND CLK: the output spike.
+    public static let spike = NeuronSignals(rawValue: 1 << 2)
+    /// G3 = L1 OR L2: the lateral-inhibition signal into the LIA.
+    public static let inhibition = NeuronSignals(rawValue: 1 << 3)
+    /// T1 gate = L2: node 1 to virtual ground (refractory period; potentiates active inputs).
+    public static let potentiation = NeuronSignals(rawValue: 1 << 4)
+    /// T3 gate: lifts node 1 (depresses the synapses of grounded inputs).
+    public static let depression = NeuronSignals(rawValue: 1 << 5)
+    /// LG: this neuron's synapse column is enabled by the lateral-inhibition array.
+    public static let columnGate = NeuronSignals(rawValue: 1 << 6)
+
+    public var description: String {
+        let names: [(NeuronSignals, String)] = [
+            (.latch1, "L1"), (.latch2, "L2"), (.spike, "G1"), (.inhibition, "G3"),
+            (.potentiation, "T1"), (.depression, "T3"), (.columnGate, "LG"),
+        ]
+        let on = names.filter { contains($0.0) }.map(\.1)
+        return on.isEmpty ? "[]" : "[" + on.joined(separator: " ") + "]"
+    }
+}

@@ -1,0 +1,62 @@
+/// What happened in a tick. Stored as one byte in a `NeuronEvent`.
+public enum EventKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    /// L1 captured a fire: the fire sense was high while L1 was transparent (L1 rising edge).
+    case fire = 1
+    /// G1 rose: an output spike, one clock-high phase long.
+    case spike = 2
+    /// A layer's lateral-inhibition array picked this neuron as the winner; every other LG line of
+    /// the layer went to 0. `payload` = how many neurons were candidates in that tick (> 1: a tie).
+    case lateralInhibition = 3
+    /// The layer's winner released G3 and every LG line of the layer returned to 1.
+    case inhibitionReleased = 4
+    /// T1 switched on: the refractory period began and active-input synapses are potentiated.
+    case potentiationWindow = 5
+    /// T3 switched on: grounded-input synapses are depressed.
+    case depressionWindow = 6
+    /// The loop missed deadlines. `payload` = ticks missed. `layer`/`neuron` are 0.
+    case overrun = 7
+    /// The board reported a fault while sensing or driving. `payload` = the board's fault code.
+    case boardFault = 8
+
+    public var description: String {
+        switch self {
+        case .fire: "fire"
+        case .spike: "spike"
+        case .lateralInhibition: "lateral-inhibition"
+        case .inhibitionReleased: "inhibition-released"
+        case .potentiationWindow: "potentiation-window"
+        case .depressionWindow: "depression-window"
+        case .overrun: "overrun"
+        case .boardFault: "board-fault"
+        }
+    }
+}
+
+/// A fixed-size (16-byte) record of one event, stamped with the tick it happened in.
+///
+/// Fixed size so that the loop can hand events to the log writer through a preallocated ring
+/// without allocating.
+public struct NeuronEvent: Sendable, Hashable, CustomStringConvertible {
+    /// Tick number since the core started (tick 0 is the first high tick of the clock).
+    public var tick: UInt64
+    /// Kind-specific value (see `EventKind`); 0 when the kind has none.
+    public var payload: UInt32
+    /// Neuron index within its layer.
+    public var neuron: UInt16
+    /// Layer index (0 = the layer fed by the pattern inputs).
+    public var layer: UInt8
+    public var kind: EventKind
+
+    @inlinable
+    public init(tick: UInt64, kind: EventKind, layer: UInt8, neuron: UInt16, payload: UInt32 = 0) {
+        self.tick = tick
+        self.payload = payload
+        self.neuron = neuron
+        self.layer = layer
+        self.kind = kind
+    }
+
+    public var description: String {
+        "tick \(tick) \(kind) layer \(layer) neuron \(neuron)" + (payload != 0 ? " payload \(payload)" : "")
+    }
+}
