@@ -24,11 +24,12 @@ public struct RandomFireSenseBoard: Board {
         return state &* 0x2545_F491_4F6C_DD1D
     }
 
+    @_noAllocation @_noLocks
     public mutating func sense(_ lines: SensedLines, tick: UInt64) -> BoardFault? {
         for neuron in 0..<lines.fireSense.count where next() % 1000 < flipsPerThousand {
             lines.fireSense[neuron].toggle()
         }
-        if lines.mode == .clockAndMonitor {
+        if case .clockAndMonitor = lines.mode {
             for neuron in 0..<lines.monitored.count {
                 lines.monitored[neuron] = NeuronSignals(rawValue: UInt8(truncatingIfNeeded: next() >> 57))
             }
@@ -36,6 +37,7 @@ public struct RandomFireSenseBoard: Board {
         return nil
     }
 
+    @_noAllocation @_noLocks
     public mutating func drive(_ lines: DrivenLines) -> BoardFault? {
         var folded = lines.tick &* 31 &+ UInt64(lines.clock.rawValue)
         for row in 0..<lines.rows.count where lines.rows[row] { folded = folded &* 1_099_511_628_211 &+ UInt64(row) }

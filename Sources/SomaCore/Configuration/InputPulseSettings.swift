@@ -73,7 +73,7 @@ public enum TieRule: Sendable, Equatable {
 }
 
 /// Who computes the latches and gates.
-public enum OperatingMode: String, Sendable, Equatable, CaseIterable {
+public enum OperatingMode: Sendable, Equatable, CaseIterable {
     /// Soma is the CMOS: it computes L1, L2, G1, G3, T1, T3 and the lateral inhibition, and
     /// drives their lines.
     case fullLogic

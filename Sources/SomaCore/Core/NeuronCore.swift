@@ -154,6 +154,7 @@ public struct NeuronCore: ~Copyable {
 
     /// Starts driving pattern `index` on the input rows from the next tick on, and resets the
     /// pulse count. Returns false (and changes nothing) if there is no such pattern.
+    @_noAllocation @_noLocks
     @discardableResult
     public mutating func present(pattern index: Int) -> Bool {
         guard index >= 0, index < patternCount else { return false }
@@ -163,6 +164,7 @@ public struct NeuronCore: ~Copyable {
     }
 
     /// Grounds every pattern input from the next tick on.
+    @_noAllocation @_noLocks
     public mutating func withdrawPattern() {
         presentedPattern = -1
         pulsesDelivered = 0
@@ -173,13 +175,15 @@ public struct NeuronCore: ~Copyable {
 
     /// Records that the loop missed `missedTicks` deadlines; reported as an `overrun` event in the
     /// next tick. Safe in tick.
+    @_noAllocation @_noLocks
     public mutating func noteOverrun(missedTicks: UInt64) {
         pendingOverrunTicks &+= missedTicks
     }
 
     // MARK: - Reading the state (safe in tick)
 
-    /// The events of the last computed tick. Valid until the next `step()`.
+    /// The events of the last computed tick. Valid until the next `step()`. Safe in tick.
+    @inlinable
     public var events: UnsafeBufferPointer<NeuronEvent> {
         UnsafeBufferPointer(rebasing: eventStorage[0..<eventCount])
     }
@@ -316,7 +320,7 @@ public struct NeuronCore: ~Copyable {
         currentTick = tick &+ 1
     }
 
-    @usableFromInline
+    @usableFromInline @_noAllocation @_noLocks
     mutating func appendEvent(_ kind: EventKind, layer: Int, neuron: Int, payload: UInt32 = 0) {
         guard eventCount < eventStorage.count else {
             droppedEventCount &+= 1
@@ -503,24 +507,29 @@ public enum NeuronLogic {
 ///
 /// In full-logic mode the core computes them every tick; in clock-and-monitor mode they are read
 /// back from real latch and gate chips.
+@frozen
 public struct NeuronSignals: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public var rawValue: UInt8
+    @inlinable
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
+    // Computed, not stored, constants: a stored static is initialised lazily behind a lock,
+    // which a board's allocation-free `sense`/`drive` in another module must not touch.
+
     /// L1, the first D-latch: transparent while CLK is high (follows the fire sense).
-    public static let latch1 = NeuronSignals(rawValue: 1 << 0)
+    @inlinable public static var latch1: NeuronSignals { NeuronSignals(rawValue: 1 << 0) }
     /// L2, the second D-latch: transparent while CLK is low (follows L1).
-    public static let latch2 = NeuronSignals(rawValue: 1 << 1)
+    @inlinable public static var latch2: NeuronSignals { NeuronSignals(rawValue: 1 << 1) }
     /// G1 = L2 AND CLK: the output spike.
-    public static let spike = NeuronSignals(rawValue: 1 << 2)
+    @inlinable public static var spike: NeuronSignals { NeuronSignals(rawValue: 1 << 2) }
     /// G3 = L1 OR L2: the lateral-inhibition signal into the LIA.
-    public static let inhibition = NeuronSignals(rawValue: 1 << 3)
+    @inlinable public static var inhibition: NeuronSignals { NeuronSignals(rawValue: 1 << 3) }
     /// T1 gate = L2: node 1 to virtual ground (refractory period; potentiates active inputs).
-    public static let potentiation = NeuronSignals(rawValue: 1 << 4)
+    @inlinable public static var potentiation: NeuronSignals { NeuronSignals(rawValue: 1 << 4) }
     /// T3 gate: lifts node 1 (depresses the synapses of grounded inputs).
-    public static let depression = NeuronSignals(rawValue: 1 << 5)
+    @inlinable public static var depression: NeuronSignals { NeuronSignals(rawValue: 1 << 5) }
     /// LG: this neuron's synapse column is enabled by the lateral-inhibition array.
-    public static let columnGate = NeuronSignals(rawValue: 1 << 6)
+    @inlinable public static var columnGate: NeuronSignals { NeuronSignals(rawValue: 1 << 6) }
 
     public var description: String {
         let names: [(NeuronSignals, String)] = [

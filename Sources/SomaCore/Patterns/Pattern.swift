@@ -17,6 +17,13 @@ public struct PatternError: Error, Equatable, CustomStringConvertible, Sendable 
     public var pixelCount: Int
     public var inputCount: Int
 
+    public init(index: Int, label: String?, pixelCount: Int, inputCount: Int) {
+        self.index = index
+        self.label = label
+        self.pixelCount = pixelCount
+        self.inputCount = inputCount
+    }
+
     public var description: String {
         let name = label.map { "pattern \(index) ('\($0)')" } ?? "pattern \(index)"
         return "\(name) has \(pixelCount) pixels; the network has \(inputCount) input rows, so every pattern needs exactly \(inputCount) pixels"

@@ -1,0 +1,107 @@
+import CMallocCounter
+import SomaCore
+import SomaTesting
+import Testing
+
+/// Counts the heap allocations `body` makes on the calling thread.
+func mallocs(_ body: () -> Void) -> UInt64 {
+    soma_malloc_counter_start()
+    body()
+    return soma_malloc_counter_stop()
+}
+
+/// The tick path checked by the compiler for one concrete board: `@_noAllocation` and `@_noLocks`
+/// on this specialisation make the build fail if the core's tick, or the board's sense and drive,
+/// could allocate or lock.
+/// Reading the events after every tick is part of the loop, too: it counts them by kind.
+@_noAllocation @_noLocks
+func runTicks(
+    _ core: inout NeuronCore, on board: inout RandomFireSenseBoard, count: Int, patterns: Int,
+    tally: inout EventTally
+) {
+    for tick in 0..<count {
+        if patterns > 0 && tick % 500 == 0 { core.present(pattern: (tick / 500) % patterns) }
+        core.tick(on: &board)
+        for event in core.events {
+            switch event.kind {
+            case .fire: tally.fires += 1
+            case .lateralInhibition: tally.inhibitions += 1
+            case .overrun: tally.overruns += 1
+            default: tally.others += 1
+            }
+        }
+    }
+}
+
+struct EventTally {
+    var fires = 0
+    var inhibitions = 0
+    var overruns = 0
+    var others = 0
+}
+
+/// The fixed-memory rule: after start, the loop allocates nothing.
+@Suite("Zero allocations in the tick")
+struct ZeroAllocationTests {
+    static func paperPatterns() throws -> PatternBank {
+        var state: UInt64 = 42
+        let patterns = (0..<10).map { label in
+            Pattern(pixels: (0..<30).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return state >> 63 == 1
+            }, label: "\(label)")
+        }
+        return try PatternBank(patterns, inputCount: 30)
+    }
+
+    @Test("the counter sees allocations on this thread (so a zero below means something)")
+    func counterWorks() {
+        let counted = mallocs {
+            let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+            storage.deallocate()
+            var array: [Int] = []
+            for value in 0..<100 { array.append(value) }
+            #expect(array.count == 100)
+        }
+        #expect(counted >= 2)
+    }
+
+    @Test("1,000,000 ticks of the 30 × 10 × 10 network allocate nothing", arguments: OperatingMode.allCases)
+    func paperNetworkMillionTicks(mode: OperatingMode) throws {
+        var configuration = NetworkConfiguration.paperNetwork()
+        configuration.mode = mode
+        configuration.tieRule = .roundRobin
+        var core = try NeuronCore(configuration: configuration, patterns: Self.paperPatterns())
+        var board = RandomFireSenseBoard(seed: 1, flipsPerThousand: 80)
+        var tally = EventTally()
+        runTicks(&core, on: &board, count: 10_000, patterns: 10, tally: &tally)  // warm-up
+        tally = EventTally()
+        let counted = mallocs {
+            for _ in 0..<100 {
+                runTicks(&core, on: &board, count: 10_000, patterns: 10, tally: &tally)
+                core.noteOverrun(missedTicks: 1)
+            }
+        }
+        #expect(counted == 0)
+        #expect(core.nextTick == 1_010_000)
+        // The run exercised the paths that matter: fires and winner-take-all decisions.
+        #expect(tally.fires > 10_000)
+        #expect(tally.inhibitions > 1_000)
+        #expect(tally.overruns == 99)
+        #expect(core.droppedEvents == 0)
+    }
+
+    @Test("one neuron, 1,000,000 ticks, nothing allocated")
+    func singleNeuronMillionTicks() throws {
+        var core = try NeuronCore(
+            configuration: .singleNeuron(),
+            patterns: PatternBank([Pattern(pixels: [true, false])], inputCount: 2))
+        var board = RandomFireSenseBoard(seed: 9)
+        var tally = EventTally()
+        runTicks(&core, on: &board, count: 1_000, patterns: 1, tally: &tally)
+        let counted = mallocs { runTicks(&core, on: &board, count: 1_000_000, patterns: 1, tally: &tally) }
+        #expect(counted == 0)
+        #expect(tally.fires > 1_000)
+        #expect(board.checksum != 0)
+    }
+}
