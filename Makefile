@@ -1,0 +1,59 @@
+# Soma — the two quick-start commands are `make demo` and `make test`.
+#
+#   make demo    run the end-to-end slice that exists (today: one neuron, scripted fire sense,
+#                printed as a timing diagram)
+#   make test    install what the tests need (apt), then run the whole suite, debug and release
+#   make bench   benchmarks, each reported as a ratio to a baseline measured in the same run
+#
+# Everything a fresh Debian 12 machine with Swift 6.3 lacks is installed by `make deps`.
+
+SWIFT        ?= swift
+APT_PACKAGES := libgpiod-dev libi2c-dev pkg-config
+# Root installs directly; anyone else goes through sudo.
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BENCH_OUT    := bench-out
+
+.PHONY: all deps build test test-debug test-release demo bench clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "==> installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+test: test-debug test-release
+
+test-debug: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+# The release build removes short-lived allocations that debug builds make, and can add others:
+# the zero-allocation tests run in both.
+test-release: deps
+	$(SWIFT) test -c release --filter ZeroAllocation
+
+demo: deps
+	@$(SWIFT) build --product soma
+	@echo
+	@echo "==> soma trace: one hybrid neuron (seed 000 Fig. 3b), scripted fire sense on the 5th pulse"
+	@echo
+	@$$($(SWIFT) build --show-bin-path)/soma trace --periods 14
+
+bench: deps
+	@rm -rf $(BENCH_OUT) && mkdir -p $(BENCH_OUT)
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress \
+	  --format metricP90AbsoluteThresholds --path ../$(BENCH_OUT)
+	@echo
+	python3 Benchmarks/report.py $(BENCH_OUT)
+
+clean:
+	rm -rf .build Benchmarks/.build $(BENCH_OUT)
