@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "SomaCore", targets: ["SomaCore"]),
         .library(name: "SomaTesting", targets: ["SomaTesting"]),
+        .library(name: "SomaSim", targets: ["SomaSim"]),
         .library(name: "SomaLinux", targets: ["SomaLinux"]),
         .library(name: "SomaHostKit", targets: ["SomaHostKit"]),
         .executable(name: "soma", targets: ["soma"]),
@@ -21,6 +22,7 @@ let package = Package(
         // Board side.
         .target(name: "SomaCore"),
         .target(name: "SomaTesting", dependencies: ["SomaCore"]),
+        .target(name: "SomaSim", dependencies: ["SomaCore"]),
         .systemLibrary(
             name: "CGPIOD",
             pkgConfig: "libgpiod",
@@ -53,6 +55,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SomaLinuxTests", dependencies: ["SomaLinux"]),
+        .testTarget(name: "SomaSimTests", dependencies: ["SomaSim", "SomaCore"]),
         .testTarget(name: "SomaHostKitTests", dependencies: ["SomaHostKit", "SomaCore", "SomaTesting"]),
     ]
 )

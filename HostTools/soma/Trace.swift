@@ -24,8 +24,8 @@ struct Trace: ParsableCommand {
         abstract: "Print the timing diagram of one neuron driven by a scripted fire sense (seed 000 Fig. 3b).",
         discussion: """
             The neuron core runs exactly as on a board. In place of a memristor, a scripted fire \
-            sense goes high on the N-th input pulse after each refractory period and stays high for \
-            a few ticks. VIN1 pulses every clock period (its pattern pixel is 1); VIN2 is grounded.
+            sense goes high on the N-th input pulse after each refractory period and stays high \
+            until just past the pulse's end. VIN1 pulses every clock period (its pattern pixel is 1); VIN2 is grounded.
 
             Lanes: CLK, VIN1 and VIN2 (input rows), FIRE (fire sense), L1 and L2 (D-latches), \
             G1 (output spike = L2 AND CLK), G3 (lateral inhibition = L1 OR L2), T1 (refractory and \
@@ -75,7 +75,7 @@ struct Trace: ParsableCommand {
         var board = TraceRecorder(
             ScriptedNeuronBoard(
                 configuration: configuration, pulsesToFire: pulsesToFire,
-                fireDelayTicks: min(2, configuration.clock.ticksPerPhase), holdTicks: 3))
+                fireDelayTicks: min(2, configuration.clock.ticksPerPhase), holdTicks: 4))
         var events: [NeuronEvent] = []
         for _ in 0..<(periods * configuration.clock.ticksPerPeriod) {
             neuron.tick(on: &board)

@@ -29,7 +29,7 @@ public struct ScriptedNeuronBoard: Board {
     ///   - holdTicks: ticks the fire sense stays high.
     public init(
         configuration: NetworkConfiguration, pulsesToFire: Int = 5, fireDelayTicks: Int = 2,
-        holdTicks: Int = 3
+        holdTicks: Int = 4
     ) {
         precondition(pulsesToFire >= 1 && fireDelayTicks >= 1 && holdTicks >= 1)
         self.pulsesToFire = pulsesToFire

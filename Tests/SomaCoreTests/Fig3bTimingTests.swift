@@ -19,7 +19,7 @@ struct Fig3bTimingTests {
         var board = TraceRecorder(
             ScriptedNeuronBoard(
                 configuration: configuration, pulsesToFire: pulsesToFire, fireDelayTicks: 2,
-                holdTicks: 3))
+                holdTicks: 4))
         var events: [NeuronEvent] = []
         for _ in 0..<ticks {
             core.tick(on: &board)
@@ -49,8 +49,9 @@ struct Fig3bTimingTests {
         // Pulses start at ticks 0, 10, 20, 30, 40: the 5th fires 2 ticks in (tick 42). The
         // pulse at 50 falls in the refractory period and does not count; the next five are
         // 60…100, so the second fire is at tick 102.
-        #expect(lane { $0.fireSense[0] } == Self.expected(120, high: 42..<45, 102..<105))
-        // L1 follows the fire sense while CLK is high and holds it through the low phase.
+        #expect(lane { $0.fireSense[0] } == Self.expected(120, high: 42..<46, 102..<106))
+        // L1 follows the fire sense while CLK is high, takes the sample at the falling edge (tick
+        // 45) and holds it through the low phase.
         #expect(lane { $0.neurons[0].contains(.latch1) } == Self.expected(120, high: 42..<50, 102..<110))
         // L2 takes L1 at the start of the low phase and holds it through the next high phase.
         #expect(lane { $0.neurons[0].contains(.latch2) } == Self.expected(120, high: 45..<55, 105..<115))

@@ -78,8 +78,9 @@ struct InputPulseTests {
     func innerLayerRows() throws {
         let configuration = NetworkConfiguration.paperNetwork()
         var core = try NeuronCore(configuration: configuration)
-        // Hidden neuron 6 latches a fire in the first high phase; its spike comes in the next.
-        let trace = (0..<5).map { _ in (0..<20).map { $0 == 6 } }
+        // Hidden neuron 6 latches a fire at the end of the first high phase; its spike comes in the
+        // next.
+        let trace = (0..<6).map { _ in (0..<20).map { $0 == 6 } }
         var board = TraceRecorder(FireSenseTrace(trace))
         for _ in 0..<30 { core.tick(on: &board) }
         for snapshot in board.snapshots {

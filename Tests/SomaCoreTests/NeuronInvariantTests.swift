@@ -87,6 +87,10 @@ struct NeuronInvariantTests {
                     // L1 is transparent: it shows the fire sense of this tick. L2 holds.
                     #expect(lines.contains(.latch1) == trace[tick])
                     #expect(lines.contains(.latch2) == previous.contains(.latch2))
+                } else if tick % period == ticksPerPhase {
+                    // The falling edge: L1 takes the sample of this instant and closes.
+                    #expect(lines.contains(.latch1) == trace[tick])
+                    #expect(lines.contains(.latch2) == lines.contains(.latch1))
                 } else {
                     // L1 holds; L2 follows L1, so it can change only on the first low tick.
                     #expect(lines.contains(.latch1) == previous.contains(.latch1))
@@ -117,13 +121,12 @@ struct NeuronInvariantTests {
             let (snapshots, events) = try! Self.record(
                 trace: trace, ticksPerPhase: ticksPerPhase, depression: .beforeRefractory)
             let period = 2 * ticksPerPhase
-            // L1 holds at the falling clock edge what the fire sense was on the phase's last tick:
-            // every high phase ending with the fire sense high is a latched fire, and gives one
-            // spike in the next high phase.
+            // L1 holds what the fire sense was at the falling clock edge: every high phase ending
+            // with the fire sense high is a latched fire, and gives one spike in the next high phase.
             var expectedSpikes: [Int] = []
             var start = 0
             while start + period < trace.count {
-                if trace[start + ticksPerPhase - 1] { expectedSpikes.append(start + period) }
+                if trace[start + ticksPerPhase] { expectedSpikes.append(start + period) }
                 start += period
             }
             let spikeStarts = snapshots.indices.filter { tick in
@@ -143,7 +146,7 @@ struct NeuronInvariantTests {
             #expect(events.filter { $0.kind == .depressionWindow }.map(\.tick) == rising(.depression))
             // A fire whose sense has cleared by the end of the next high phase grounds node 1 for
             // exactly one clock period.
-            for spike in expectedSpikes where spike + ticksPerPhase <= trace.count && !trace[spike + ticksPerPhase - 1] {
+            for spike in expectedSpikes where spike + ticksPerPhase < trace.count && !trace[spike + ticksPerPhase] {
                 let refractory = (spike - ticksPerPhase)..<(spike + ticksPerPhase)
                 #expect(refractory.allSatisfy { snapshots[$0].neurons[0].contains(.potentiation) })
                 if spike + ticksPerPhase < snapshots.count {

@@ -34,8 +34,10 @@ public struct DrivenLines {
     /// what was read back).
     public let mode: OperatingMode
 
+    /// Lines to drive; the core makes these every tick. Public so that backends and their tests can
+    /// drive a chosen state (a safe state, a test pattern) without a core.
     @inlinable
-    init(
+    public init(
         tick: UInt64, clock: ClockPhase, rows: UnsafeBufferPointer<Bool>,
         neurons: UnsafeBufferPointer<NeuronSignals>, mode: OperatingMode
     ) {

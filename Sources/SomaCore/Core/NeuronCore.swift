@@ -270,6 +270,7 @@ public struct NeuronCore: ~Copyable {
         let tick = currentTick
         let position = tick % ticksPerPeriod
         let clockHigh = position < ticksPerPhase
+        let clockFell = position == ticksPerPhase
         eventCount = 0
         eventTick = tick
         if pendingOverrunTicks > 0 {
@@ -286,7 +287,7 @@ public struct NeuronCore: ~Copyable {
                 if computesLogic {
                     new = NeuronLogic.next(
                         old: old, fireSense: fireSense[index], clockHigh: clockHigh,
-                        depression: depression)
+                        clockFell: clockFell, depression: depression)
                     // LG is decided by the layer's lateral inhibition below; keep the old value
                     // until then so that the edge logic below ignores it.
                     if old.contains(.columnGate) { new.insert(.columnGate) }
@@ -463,6 +464,10 @@ struct LayerState {
 /// of its previous lines, its fire sense and the clock.
 ///
 /// - L1 (D-latch): transparent while CLK is high, so it follows the fire sense; holds while low.
+///   The lines sensed for a tick are their levels at the instant the tick begins, so the sample of
+///   the first low tick is the level at the falling clock edge: L1 takes that sample too, as a real
+///   latch closing on that edge would, then holds. (Otherwise a fire in the last tick of a high
+///   phase would be lost.)
 /// - L2 (D-latch): transparent while CLK is low, so it follows L1; holds while high.
 /// - G1 (spike) = L2 AND CLK. G3 (lateral inhibition) = L1 OR L2. T1 (refractory/potentiation) = L2.
 /// - T3 (depression) per `DepressionPhase`; never on together with T1.
@@ -473,11 +478,13 @@ struct LayerState {
 public enum NeuronLogic {
     @inlinable
     public static func next(
-        old: NeuronSignals, fireSense: Bool, clockHigh: Bool, depression: DepressionPhase
+        old: NeuronSignals, fireSense: Bool, clockHigh: Bool, clockFell: Bool,
+        depression: DepressionPhase
     ) -> NeuronSignals {
         var latch1 = old.contains(.latch1)
         var latch2 = old.contains(.latch2)
-        if clockHigh { latch1 = fireSense } else { latch2 = latch1 }
+        if clockHigh || clockFell { latch1 = fireSense }
+        if !clockHigh { latch2 = latch1 }
         var new = NeuronSignals(rawValue: 0)
         if latch1 { new.insert(.latch1) }
         if latch2 {

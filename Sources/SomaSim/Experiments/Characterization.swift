@@ -1,0 +1,126 @@
+import SomaCore
+
+/// Seed 000's device and neuron measurements (Fig. 2e/2f, 3c/3d), run on the simulated breadboard.
+public enum Characterization {
+    /// Pulses to first fire for one amplitude, over many trials.
+    public struct FirstFirePoint: Sendable, Equatable {
+        public var amplitudeVolts: Double
+        /// Pulses to the first fire of each trial; `nil` where it did not fire within the limit.
+        public var pulsesPerTrial: [Int?]
+        public var firedFraction: Double {
+            Double(pulsesPerTrial.filter { $0 != nil }.count) / Double(max(1, pulsesPerTrial.count))
+        }
+        /// The q-quantile (0…1) over all trials, counting trials that never fired as slower than any
+        /// that did; `nil` when the quantile falls on a trial that never fired.
+        public func quantile(_ q: Double) -> Double? {
+            let sorted = pulsesPerTrial.map { $0 ?? Int.max }.sorted()
+            guard !sorted.isEmpty else { return nil }
+            let position = q * Double(sorted.count - 1)
+            let lower = Int(position.rounded(.down))
+            let upper = Int(position.rounded(.up))
+            guard sorted[upper] != Int.max else { return nil }
+            let fraction = position - Double(lower)
+            return Double(sorted[lower]) * (1 - fraction) + Double(sorted[upper]) * fraction
+        }
+    }
+
+    /// The pulse train of Fig. 2c/2e: the device in series with its read-out resistor (and a
+    /// synapse resistor when `seriesOhms` is given), rectangular pulses of `amplitudeVolts`.
+    public struct PulseTrain: Sendable {
+        public var widthSeconds: Double = 250e-6
+        public var intervalSeconds: Double = 250e-6
+        public var readoutOhms: Double = 10_000
+        public var seriesOhms: Double = 0
+        /// Pulses tried before a trial counts as not fired.
+        public var maximumPulses: Int = 200
+        /// Integration step. Small against every time constant of the models (≥ 100 µs).
+        public var stepSeconds: Double = 5e-6
+        public init() {}
+    }
+
+    /// Counts pulses to the first fire, `trials` times, each trial a fresh device from its own
+    /// random stream of `seed`.
+    public static func firstFire(
+        device: DiffusiveMemristor.Parameters, amplitudeVolts: Double, train: PulseTrain,
+        trials: Int, seed: UInt64, stochastic: Bool
+    ) -> FirstFirePoint {
+        var results: [Int?] = []
+        let widthSteps = max(1, Int((train.widthSeconds / train.stepSeconds).rounded()))
+        let intervalSteps = Int((train.intervalSeconds / train.stepSeconds).rounded())
+        for trial in 0..<trials {
+            var random = SeededRandom.stream(seed: seed, component: UInt64(trial))
+            var memristor = DiffusiveMemristor(parameters: device, stochastic: stochastic, random: &random)
+            var fired: Int?
+            pulses: for pulse in 1...train.maximumPulses {
+                for _ in 0..<widthSteps {
+                    let resistance = memristor.resistanceOhms
+                    let across = amplitudeVolts * resistance / (resistance + train.readoutOhms + train.seriesOhms)
+                    if memristor.advance(volts: across, seconds: train.stepSeconds, random: &random) {
+                        fired = pulse
+                        break pulses
+                    }
+                }
+                for _ in 0..<intervalSteps {
+                    memristor.advance(volts: 0, seconds: train.stepSeconds, random: &random)
+                }
+            }
+            results.append(fired)
+        }
+        return FirstFirePoint(amplitudeVolts: amplitudeVolts, pulsesPerTrial: results)
+    }
+
+    /// The hybrid neuron of Fig. 3b: the core driving one simulated TS neuron whose VIN1 pulses at
+    /// `amplitudeVolts` through S1 and whose VIN2 is grounded through S2 (fixed resistors).
+    public struct NeuronArrangement: Sendable {
+        public var s1Ohms: Double = 10_000
+        public var s2Ohms: Double = 40_000
+        public var clock = ClockSettings()
+        public var depression: DepressionPhase = .disabled
+        public init() {}
+    }
+
+    /// Runs the full hybrid neuron (core + breadboard) for `seconds` of virtual time and returns the
+    /// ticks of its output spikes and of the device's fires.
+    public static func runNeuron(
+        device: DiffusiveMemristor.Parameters, amplitudeVolts: Double, seconds: Double,
+        arrangement: NeuronArrangement = NeuronArrangement(), seed: UInt64, stochastic: Bool
+    ) throws(ConfigurationError) -> (spikeTicks: [UInt64], fireTicks: [UInt64], tickSeconds: Double) {
+        let network = NetworkConfiguration(
+            inputs: 2, layers: [LayerConfiguration(neurons: 1)], clock: arrangement.clock,
+            depression: arrangement.depression)
+        var settings = BreadboardSettings(network: network)
+        settings.device = device
+        settings.inputAmplitudeVolts = amplitudeVolts
+        settings.fixedSynapses = true
+        settings.explicitConductanceSiemens = [0: [1 / arrangement.s1Ohms, 1 / arrangement.s2Ohms]]
+        settings.stochastic = stochastic
+        settings.seed = seed
+        var board = try Breadboard(settings: settings)
+        let bank: PatternBank
+        do {
+            bank = try PatternBank([Pattern(pixels: [true, false], label: "VIN1")], inputCount: 2)
+        } catch {
+            throw ConfigurationError(field: "patterns", value: "\(error)", allowed: "2 pixels")
+        }
+        var core = try NeuronCore(configuration: network, patterns: bank)
+        core.present(pattern: 0)
+        let ticks = Int((seconds / board.tickSeconds).rounded())
+        var spikes: [UInt64] = []
+        var fires: [UInt64] = []
+        for _ in 0..<ticks {
+            core.tick(on: &board)
+            for event in core.events {
+                if event.kind == .spike { spikes.append(event.tick) }
+                if event.kind == .fire { fires.append(event.tick) }
+            }
+        }
+        return (spikes, fires, board.tickSeconds)
+    }
+
+    /// Steady spiking rate of the hybrid neuron in hertz: spikes after the first one, over the time
+    /// since it (0 with fewer than two spikes).
+    public static func rate(spikeTicks: [UInt64], tickSeconds: Double, totalTicks: UInt64) -> Double {
+        guard spikeTicks.count >= 2, let first = spikeTicks.first else { return 0 }
+        return Double(spikeTicks.count - 1) / (Double(totalTicks - first) * tickSeconds)
+    }
+}
