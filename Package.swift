@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(
             name: "soma",
             dependencies: [
-                "SomaCore", "SomaTesting", "SomaHostKit",
+                "SomaCore", "SomaTesting", "SomaSim", "SomaHostKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "HostTools/soma"

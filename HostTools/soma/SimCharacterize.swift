@@ -1,0 +1,252 @@
+import ArgumentParser
+import Foundation
+import SomaCore
+import SomaHostKit
+import SomaSim
+
+/// `soma sim`: experiments on the simulated breadboard, in-process, in virtual time.
+struct Sim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run experiments on the simulated breadboard, in virtual time.",
+        subcommands: [Characterize.self]
+    )
+}
+
+enum DeviceModel: String, ExpressibleByArgument, CaseIterable {
+    case tsDiffusive = "ts-diffusive"
+}
+
+enum CharacterizeMode: String, ExpressibleByArgument, CaseIterable {
+    case firstFire = "first-fire"
+    case rate
+}
+
+/// `soma sim characterize`: seed 000 Fig. 2e/2f (pulses to first fire) and Fig. 3c/3d (rate).
+struct Characterize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure a simulated TS device or hybrid neuron: pulses to first fire, or spiking rate.",
+        discussion: """
+            first-fire: the bare device in series with its 10 kΩ read-out resistor (and a synapse \
+            resistor with --series-ohms) gets rectangular pulses until it fires (seed 000 Fig. 2c/2e); \
+            each trial is a fresh device. Reports the median, 10th and 90th percentile of the pulse \
+            count and the fraction of trials that fired within the duration.
+
+            rate: the full hybrid neuron — the neuron core driving the simulated device, refractory \
+            period included — in the Fig. 3b arrangement (VIN1 through S1 = 10 kΩ, VIN2 grounded \
+            through S2 = 40 kΩ), clocked at 1 / (width + interval). Reports the steady spiking rate.
+
+            Parameter sets: fig2 (default) is calibrated to Fig. 2e/2f; fig3 to Fig. 3b–3d, a \
+            different device in the neuron circuit. Amplitudes are valid from 0 to 5 V.
+            """
+    )
+
+    @Option(help: "Device model.")
+    var model: DeviceModel = .tsDiffusive
+
+    @Option(help: "Device parameter set: fig2 or fig3.")
+    var parameterSet: String = "fig2"
+
+    @Option(help: "What to measure: first-fire or rate.")
+    var mode: CharacterizeMode = .firstFire
+
+    @Option(help: "Pulse amplitudes in volts: a list (1.0,1.1,1.2) or start:stop:step.")
+    var amplitudes: String = "1.0:1.4:0.1"
+
+    @Option(help: "Pulse width in microseconds.")
+    var widthUs: Double = 250
+
+    @Option(help: "Interval between pulses in microseconds.")
+    var intervalUs: Double = 250
+
+    @Option(help: "Synapse resistor in series with the device, in ohms (first-fire).")
+    var seriesOhms: Double = 0
+
+    @Option(help: "Trials per amplitude.")
+    var trials: Int = 100
+
+    @Option(help: "Longest trial (first-fire) or run (rate), in milliseconds of virtual time.")
+    var durationMs: Double = 100
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Flag(help: "Switch device stochasticity off.")
+    var noStochasticity = false
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    @Option(help: "Also write the curve as an SVG plot to this file.")
+    var plot: String?
+
+    static let validVolts = 0.0...5.0
+
+    func parsedAmplitudes() throws -> [Double] {
+        let text = amplitudes.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { throw ValidationError("--amplitudes is empty: give a list (1.0,1.1) or start:stop:step") }
+        var values: [Double]
+        if text.contains(":") {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Double($0) }
+            guard parts.count == 3, let start = parts[0], let stop = parts[1], let step = parts[2], step > 0, stop >= start else {
+                throw ValidationError("--amplitudes '\(text)': a range is start:stop:step with step > 0 and stop ≥ start")
+            }
+            values = []
+            var index = 0.0
+            while start + index * step <= stop + step * 1e-9 {
+                values.append(((start + index * step) * 1e9).rounded() / 1e9)
+                index += 1
+                if values.count > 1_000 { throw ValidationError("--amplitudes '\(text)' gives more than 1000 points") }
+            }
+        } else {
+            values = try text.split(separator: ",").map { part in
+                guard let value = Double(part.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--amplitudes: '\(part)' is not a number")
+                }
+                return value
+            }
+        }
+        guard !values.isEmpty else { throw ValidationError("--amplitudes '\(text)' gives no amplitude") }
+        for value in values where !(value.isFinite && value > Self.validVolts.lowerBound && value <= Self.validVolts.upperBound) {
+            throw ValidationError("--amplitudes: \(value) V is outside the model's valid range (0, 5] V")
+        }
+        return values
+    }
+
+    func parameters() throws -> DiffusiveMemristor.Parameters {
+        guard let set = DiffusiveMemristor.Parameters.sets.first(where: { $0.name == parameterSet }) else {
+            let names = DiffusiveMemristor.Parameters.sets.map(\.name).joined(separator: ", ")
+            throw ValidationError("--parameter-set '\(parameterSet)' is unknown; known sets: \(names)")
+        }
+        return set
+    }
+
+    func validate() throws {
+        _ = try parsedAmplitudes()
+        _ = try parameters()
+        guard widthUs.isFinite, widthUs > 0 else { throw ValidationError("--width-us must be a positive number of microseconds (got \(widthUs))") }
+        guard intervalUs.isFinite, intervalUs >= 0 else { throw ValidationError("--interval-us must be zero or positive (got \(intervalUs))") }
+        guard seriesOhms.isFinite, seriesOhms >= 0 else { throw ValidationError("--series-ohms must be zero or positive (got \(seriesOhms))") }
+        guard (1...100_000).contains(trials) else { throw ValidationError("--trials must be 1…100000 (got \(trials))") }
+        guard durationMs.isFinite, durationMs > 0, durationMs <= 600_000 else {
+            throw ValidationError("--duration-ms must be more than 0 and at most 600000 (got \(durationMs))")
+        }
+        if mode == .rate {
+            guard widthUs == intervalUs else {
+                throw ValidationError("--mode rate clocks the neuron at 50 % duty: --width-us (\(widthUs)) must equal --interval-us (\(intervalUs))")
+            }
+            guard seriesOhms == 0 else { throw ValidationError("--series-ohms applies to --mode first-fire only; rate uses the Fig. 3b synapses") }
+        }
+    }
+
+    struct FirstFireRow: Encodable {
+        let amplitude_v: Double
+        let median_pulses: Double?
+        let p10_pulses: Double?
+        let p90_pulses: Double?
+        let fired_fraction: Double
+    }
+
+    struct RateRow: Encodable {
+        let amplitude_v: Double
+        let rate_hz: Double
+    }
+
+    struct Report<Row: Encodable>: Encodable {
+        let model: String
+        let mode: String
+        let parameter_set: String
+        let stochastic: Bool
+        let seed: UInt64
+        let points: [Row]
+    }
+
+    func run() throws {
+        let device = try parameters()
+        let volts = try parsedAmplitudes()
+        let stochastic = !noStochasticity
+        var plotPoints: [(x: Double, y: Double?)] = []
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        switch mode {
+        case .firstFire:
+            var train = Characterization.PulseTrain()
+            train.widthSeconds = widthUs * 1e-6
+            train.intervalSeconds = intervalUs * 1e-6
+            train.seriesOhms = seriesOhms
+            train.maximumPulses = max(1, Int((durationMs * 1e-3) / (train.widthSeconds + train.intervalSeconds)))
+            var rows: [FirstFireRow] = []
+            for (index, amplitude) in volts.enumerated() {
+                if !json { progress("amplitude \(index + 1)/\(volts.count): \(amplitude) V") }
+                let point = Characterization.firstFire(
+                    device: device, amplitudeVolts: amplitude, train: train, trials: trials, seed: seed,
+                    stochastic: stochastic)
+                rows.append(FirstFireRow(
+                    amplitude_v: amplitude, median_pulses: point.quantile(0.5), p10_pulses: point.quantile(0.1),
+                    p90_pulses: point.quantile(0.9), fired_fraction: point.firedFraction))
+                plotPoints.append((amplitude, point.quantile(0.5)))
+            }
+            if json {
+                let report = Report(model: model.rawValue, mode: mode.rawValue, parameter_set: device.name, stochastic: stochastic, seed: seed, points: rows)
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                print("\(model.rawValue) (\(device.name)), pulses to first fire: \(widthUs) µs pulses, \(intervalUs) µs intervals, \(trials) trials")
+                print(pad("amplitude V", 12) + pad("median", 8) + pad("p10", 8) + pad("p90", 8) + "fired")
+                for row in rows {
+                    print(pad(String(row.amplitude_v), 12) + pad(text(row.median_pulses), 8) + pad(text(row.p10_pulses), 8)
+                        + pad(text(row.p90_pulses), 8) + String(format: "%.0f %%", row.fired_fraction * 100))
+                }
+            }
+        case .rate:
+            var rows: [RateRow] = []
+            var arrangement = Characterization.NeuronArrangement()
+            arrangement.clock = ClockSettings(frequencyHertz: 1e6 / (widthUs + intervalUs), ticksPerPhase: 5)
+            do { try arrangement.clock.validate() } catch { throw ValidationError("--width-us/--interval-us: \(error)") }
+            for (index, amplitude) in volts.enumerated() {
+                if !json { progress("amplitude \(index + 1)/\(volts.count): \(amplitude) V") }
+                var total = 0.0
+                for trial in 0..<trials {
+                    let run = try Characterization.runNeuron(
+                        device: device, amplitudeVolts: amplitude, seconds: durationMs * 1e-3,
+                        arrangement: arrangement, seed: seed &+ UInt64(trial), stochastic: stochastic)
+                    let ticks = UInt64((durationMs * 1e-3 / run.tickSeconds).rounded())
+                    total += Characterization.rate(spikeTicks: run.spikeTicks, tickSeconds: run.tickSeconds, totalTicks: ticks)
+                }
+                rows.append(RateRow(amplitude_v: amplitude, rate_hz: total / Double(trials)))
+                plotPoints.append((amplitude, total / Double(trials)))
+            }
+            if json {
+                let report = Report(model: model.rawValue, mode: mode.rawValue, parameter_set: device.name, stochastic: stochastic, seed: seed, points: rows)
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                print("\(model.rawValue) (\(device.name)), hybrid neuron spiking rate, Fig. 3b arrangement, \(trials) runs of \(durationMs) ms")
+                print(pad("amplitude V", 12) + "rate Hz")
+                for row in rows { print(pad(String(row.amplitude_v), 12) + String(format: "%.1f", row.rate_hz)) }
+            }
+        }
+        if let plot {
+            let chart = LinePlot(
+                title: mode == .firstFire ? "Pulses to first fire (\(device.name))" : "Spiking rate (\(device.name))",
+                xLabel: "amplitude (V)", yLabel: mode == .firstFire ? "median pulses to first fire" : "rate (Hz)",
+                points: plotPoints)
+            do {
+                try chart.svg().write(toFile: plot, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationError("--plot \(plot): cannot write the file (\(error.localizedDescription))")
+            }
+            if !json { print("plot written to \(plot)") }
+        }
+    }
+
+    private func progress(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+
+    private func text(_ value: Double?) -> String {
+        guard let value else { return "—" }
+        return value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// Runs the real `soma` binary, built next to the test bundle by `swift build --build-tests`.
+func runSoma(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("soma")
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
+
+@Suite("soma command line")
+struct SomaCommandTests {
+    @Test("soma trace draws the Fig. 3b cycle and lists its events")
+    func trace() throws {
+        let result = try runSoma(["trace", "--periods", "7", "--style", "ascii"])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let l2 = try #require(lines.first { $0.hasPrefix("L2 ") })
+        #expect(l2.hasSuffix(String(repeating: ".", count: 45) + String(repeating: "#", count: 10) + String(repeating: ".", count: 15)))
+        #expect(result.stdout.contains("2100 µs  tick 42  fire"))
+        #expect(result.stdout.contains("1 fires, 1 output spikes in 7 clock periods."))
+    }
+
+    @Test("sim characterize --json: one object with the documented fields")
+    func characterizeJSON() throws {
+        let result = try runSoma(["sim", "characterize", "--amplitudes", "1.1,1.3", "--trials", "40", "--json"])
+        #expect(result.status == 0)
+        let object = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["model"] as? String == "ts-diffusive")
+        #expect(object["mode"] as? String == "first-fire")
+        let points = try #require(object["points"] as? [[String: Any]])
+        #expect(points.count == 2)
+        #expect(Set(points[0].keys) == ["amplitude_v", "median_pulses", "p10_pulses", "p90_pulses", "fired_fraction"])
+        #expect(points[0]["median_pulses"] as? Double == 4)
+        let rate = try runSoma(["sim", "characterize", "--mode", "rate", "--parameter-set", "fig3", "--amplitudes", "1.8", "--trials", "2", "--duration-ms", "30", "--json"])
+        let rateObject = try #require(JSONSerialization.jsonObject(with: Data(rate.stdout.utf8)) as? [String: Any])
+        let ratePoints = try #require(rateObject["points"] as? [[String: Any]])
+        #expect(Set(ratePoints[0].keys) == ["amplitude_v", "rate_hz"])
+        #expect((ratePoints[0]["rate_hz"] as? Double ?? 0) > 100)
+    }
+
+    @Test("sim characterize --plot writes an SVG with one marker per amplitude")
+    func plot() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("soma-plot-\(UUID()).svg")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try runSoma(["sim", "characterize", "--amplitudes", "1.0:1.4:0.1", "--trials", "20", "--plot", file.path])
+        #expect(result.status == 0)
+        let svg = try String(contentsOf: file, encoding: .utf8)
+        #expect(svg.hasPrefix("<svg"))
+        #expect(svg.components(separatedBy: "<circle").count - 1 == 5)
+        #expect(result.stdout.contains("1.1         4"))
+    }
+
+    @Test("bad input: exit status 64 and a message naming the option", arguments: [
+        (["--model", "memristor"], "--model"),
+        (["--width-us=-3"], "--width-us"),
+        (["--amplitudes", "7.5"], "--amplitudes"),
+        (["--amplitudes", ""], "--amplitudes"),
+        (["--amplitudes", "1.4:1.0:0.1"], "--amplitudes"),
+        (["--parameter-set", "fig9"], "--parameter-set"),
+        (["--mode", "rate", "--width-us", "100"], "--width-us"),
+    ])
+    func badInput(arguments: [String], option: String) throws {
+        let result = try runSoma(["sim", "characterize"] + arguments)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(option), "\(result.stderr)")
+        #expect(!result.stdout.contains("nan"))
+    }
+}
