@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SomaCore", package: "Soma"),
                 .product(name: "SomaTesting", package: "Soma"),
+                .product(name: "SomaSim", package: "Soma"),
             ],
             path: "CoreTick",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -47,6 +47,19 @@ def main() -> int:
     print("-" * len(header))
     for shape, core_ns, base_ns, ratio, core_m, base_m in rows:
         print(f"{shape:<10} {core_ns:>13.1f} {base_ns:>14.1f} {ratio:>8.2f}x {core_m:>18.3f} {base_m:>19.3f}")
+    sims = [(name[len("sim tick, "):], result) for name, result in results.items() if name.startswith("sim tick, ")]
+    if sims:
+        print()
+        print("Simulated breadboard (core + circuit + devices; real-time factor = virtual seconds per wall"
+              " second at the default 50 us tick)")
+        header = f"{'network':<10} {'ns/tick':>10} {'neuron-ticks/s':>15} {'real-time factor':>17} {'mallocs/tick':>13}"
+        print(header)
+        print("-" * len(header))
+        neurons = {"1 neuron": 1, "30x10x10": 20}
+        for shape, result in sims:
+            ns = result["wallClock"] / TICKS_PER_ITERATION
+            print(f"{shape:<10} {ns:>10.1f} {neurons.get(shape, 1) * 1e9 / ns:>15.3g} {50_000 / ns:>16.1f}x"
+                  f" {result['mallocCountTotal'] / TICKS_PER_ITERATION:>13.3f}")
     failures = [shape for shape, *_, core_m, _ in rows if core_m != 0]
     if failures:
         print(f"FAIL: the core allocated in the tick for {', '.join(failures)}", file=sys.stderr)

@@ -1,5 +1,6 @@
 import Benchmark
 import SomaCore
+import SomaSim
 import SomaTesting
 
 /// Fire senses from the same generator for both implementations.
@@ -102,6 +103,20 @@ let benchmarks: @Sendable () -> Void = {
             }
             benchmark.stopMeasurement()
             blackHole(board.eventCount &+ board.pulsingRows)
+        }
+
+        Benchmark("sim tick, \(name)") { benchmark in
+            // The core driving the simulated breadboard: every neuron's circuit solved and its
+            // device and synapses advanced each tick.
+            var settings = BreadboardSettings(network: configuration)
+            settings.inputAmplitudeVolts = 1.8
+            var board = try! Breadboard(settings: settings)
+            var core = makeCore(configuration)
+            for _ in 0..<1_000 { core.tick(on: &board) }
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { core.tick(on: &board) }
+            benchmark.stopMeasurement()
+            blackHole(board.virtualSeconds)
         }
 
         Benchmark("naive tick (baseline), \(name)") { benchmark in

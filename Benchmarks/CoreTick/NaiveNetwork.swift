@@ -45,7 +45,8 @@ final class NaiveNetwork {
         for (layerIndex, layer) in layers.enumerated() {
             for (index, neuron) in layer.enumerated() {
                 let before = (neuron.latch1, neuron.spike, neuron.potentiation, neuron.depression)
-                if clockHigh { neuron.latch1 = fireSense[layerIndex][index] } else { neuron.latch2 = neuron.latch1 }
+                if clockHigh || position == ticksPerPhase { neuron.latch1 = fireSense[layerIndex][index] }
+                if !clockHigh { neuron.latch2 = neuron.latch1 }
                 neuron.spike = neuron.latch2 && clockHigh
                 neuron.inhibition = neuron.latch1 || neuron.latch2
                 neuron.potentiation = neuron.latch2
