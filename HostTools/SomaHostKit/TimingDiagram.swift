@@ -45,9 +45,9 @@ public struct TimingDiagram: Sendable {
         var start = 0
         while start < tickCount {
             let end = min(tickCount, start + ticksPerLine)
-            output += pad("µs", nameWidth) + ruler(from: start, to: end) + "\n"
+            output += "µs".padded(toWidth: nameWidth) + ruler(from: start, to: end) + "\n"
             for lane in lanes {
-                var line = pad(lane.name, nameWidth)
+                var line = lane.name.padded(toWidth: nameWidth)
                 for tick in start..<end {
                     line.append(tick < lane.levels.count ? (lane.levels[tick] ? high : low) : " ")
                 }
@@ -78,9 +78,5 @@ public struct TimingDiagram: Sendable {
 
     private func formatMicroseconds(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)
-    }
-
-    private func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }
 }

@@ -190,10 +190,10 @@ struct Characterize: ParsableCommand {
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
                 print("\(model.rawValue) (\(device.name)), pulses to first fire: \(widthUs) µs pulses, \(intervalUs) µs intervals, \(trials) trials")
-                print(pad("amplitude V", 12) + pad("median", 8) + pad("p10", 8) + pad("p90", 8) + "fired")
+                print("amplitude V".padded(toWidth: 12) + "median".padded(toWidth: 8) + "p10".padded(toWidth: 8) + "p90".padded(toWidth: 8) + "fired")
                 for row in rows {
-                    print(pad(String(row.amplitude_v), 12) + pad(text(row.median_pulses), 8) + pad(text(row.p10_pulses), 8)
-                        + pad(text(row.p90_pulses), 8) + String(format: "%.0f %%", row.fired_fraction * 100))
+                    print(String(row.amplitude_v).padded(toWidth: 12) + text(row.median_pulses).padded(toWidth: 8) + text(row.p10_pulses).padded(toWidth: 8)
+                        + text(row.p90_pulses).padded(toWidth: 8) + String(format: "%.0f %%", row.fired_fraction * 100))
                 }
             }
         case .rate:
@@ -219,8 +219,8 @@ struct Characterize: ParsableCommand {
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
                 print("\(model.rawValue) (\(device.name)), hybrid neuron spiking rate, Fig. 3b arrangement, \(trials) runs of \(durationMs) ms")
-                print(pad("amplitude V", 12) + "rate Hz")
-                for row in rows { print(pad(String(row.amplitude_v), 12) + String(format: "%.1f", row.rate_hz)) }
+                print("amplitude V".padded(toWidth: 12) + "rate Hz")
+                for row in rows { print(String(row.amplitude_v).padded(toWidth: 12) + String(format: "%.1f", row.rate_hz)) }
             }
         }
         if let plot {
@@ -239,10 +239,6 @@ struct Characterize: ParsableCommand {
 
     private func progress(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
-    }
-
-    private func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }
 
     private func text(_ value: Double?) -> String {

@@ -115,7 +115,6 @@ struct Trace: ParsableCommand {
     }
 
     private func formatted(_ value: Double) -> String {
-        let text = value == value.rounded() ? String(Int(value)) : String(value)
-        return String(repeating: " ", count: max(0, 7 - text.count)) + text
+        (value == value.rounded() ? String(Int(value)) : String(value)).rightAligned(toWidth: 7)
     }
 }

@@ -36,12 +36,8 @@ public struct ScriptedNeuronBoard: Board {
         self.fireDelayTicks = fireDelayTicks
         self.holdTicks = holdTicks
         var ranges: [Range<Int>] = []
-        var firstRow = 0
-        var rowsFeeding = configuration.inputs
-        for layer in configuration.layers {
-            for _ in 0..<layer.neurons { ranges.append(firstRow..<(firstRow + rowsFeeding)) }
-            firstRow += rowsFeeding
-            rowsFeeding = layer.neurons
+        for layout in configuration.layerLayouts {
+            ranges += Array(repeating: layout.rowRange, count: layout.neurons)
         }
         rowRanges = ranges
         previousRows = Array(repeating: false, count: configuration.rowCount)

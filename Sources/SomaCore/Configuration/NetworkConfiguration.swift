@@ -71,6 +71,24 @@ public struct NetworkConfiguration: Sendable, Equatable {
     /// Total rows over all layers (pattern inputs plus every inner layer's spike rows).
     public var rowCount: Int { inputs + layers.dropLast().reduce(0) { $0 + $1.neurons } }
 
+    /// Where each layer's neurons and rows sit in network order: the one place this layout is
+    /// worked out, for the core and for every board that maps lines to a circuit.
+    public var layerLayouts: [LayerLayout] {
+        var layouts: [LayerLayout] = []
+        var firstNeuron = 0
+        var firstRow = 0
+        var rowsFeeding = inputs
+        for layer in layers {
+            layouts.append(LayerLayout(
+                firstNeuron: firstNeuron, neurons: layer.neurons, firstRow: firstRow, rows: rowsFeeding,
+                lateralInhibition: layer.lateralInhibition))
+            firstNeuron += layer.neurons
+            firstRow += rowsFeeding
+            rowsFeeding = layer.neurons
+        }
+        return layouts
+    }
+
     /// Checks every field; throws for the first problem, naming the field and the allowed range.
     public func validate() throws(ConfigurationError) {
         guard inputs >= 1, inputs <= Self.maximumInputs else {
@@ -92,4 +110,19 @@ public struct NetworkConfiguration: Sendable, Equatable {
         try clock.validate()
         try inputPulse.validate(against: clock)
     }
+}
+
+/// One layer's place in network order (see `NetworkConfiguration.layerLayouts`).
+public struct LayerLayout: Sendable, Equatable {
+    /// Index of the layer's first neuron among all neurons.
+    public var firstNeuron: Int
+    public var neurons: Int
+    /// Index of the first row feeding the layer among all rows.
+    public var firstRow: Int
+    /// Rows feeding the layer: the pattern inputs for layer 0, the previous layer's neurons after.
+    public var rows: Int
+    public var lateralInhibition: Bool
+
+    public var neuronRange: Range<Int> { firstNeuron..<(firstNeuron + neurons) }
+    public var rowRange: Range<Int> { firstRow..<(firstRow + rows) }
 }

@@ -42,6 +42,9 @@ public struct NeuronCore: ~Copyable {
     @usableFromInline let rows: UnsafeMutableBufferPointer<Bool>
     @usableFromInline let patternPixels: UnsafeMutableBufferPointer<Bool>
     @usableFromInline let eventStorage: UnsafeMutableBufferPointer<NeuronEvent>
+    /// All-low lines for the safe state, reserved at start so that stopping allocates nothing.
+    let safeRows: UnsafeMutableBufferPointer<Bool>
+    let safeNeurons: UnsafeMutableBufferPointer<NeuronSignals>
 
     @usableFromInline var eventCount: Int = 0
     /// The tick the events being recorded belong to.
@@ -99,19 +102,13 @@ public struct NeuronCore: ~Copyable {
         layerCount = configuration.layers.count
 
         layers = .allocate(capacity: layerCount)
-        var firstNeuron = 0
-        var firstRow = 0
-        var rowsFeeding = configuration.inputs
-        for (index, layer) in configuration.layers.enumerated() {
+        for (index, layout) in configuration.layerLayouts.enumerated() {
             layers.initializeElement(
                 at: index,
                 to: LayerState(
-                    firstNeuron: firstNeuron, neuronCount: layer.neurons,
-                    firstRow: firstRow, rowCount: rowsFeeding,
-                    lateralInhibition: layer.lateralInhibition))
-            firstNeuron += layer.neurons
-            firstRow += rowsFeeding
-            rowsFeeding = layer.neurons
+                    firstNeuron: layout.firstNeuron, neuronCount: layout.neurons,
+                    firstRow: layout.firstRow, rowCount: layout.rows,
+                    lateralInhibition: layout.lateralInhibition))
         }
         signals = .allocate(capacity: neuronCount)
         signals.initialize(repeating: [])
@@ -130,6 +127,10 @@ public struct NeuronCore: ~Copyable {
                 patternPixels[index * configuration.inputs + row] = pixel
             }
         }
+        safeRows = .allocate(capacity: rowCount)
+        safeRows.initialize(repeating: false)
+        safeNeurons = .allocate(capacity: neuronCount)
+        safeNeurons.initialize(repeating: [])
         eventStorage = .allocate(capacity: Self.eventCapacity(neurons: neuronCount, layers: layerCount))
         eventStorage.initialize(repeating: NeuronEvent(tick: 0, kind: .fire, layer: 0, neuron: 0))
         // Before the first tick every column is enabled, as the LIA does with no G3 high.
@@ -144,6 +145,8 @@ public struct NeuronCore: ~Copyable {
         rows.deallocate()
         patternPixels.deallocate()
         eventStorage.deallocate()
+        safeRows.deallocate()
+        safeNeurons.deallocate()
     }
 
     /// Room for the worst tick: every neuron fires, spikes, and opens T1 and T3 at once, every
@@ -249,18 +252,11 @@ public struct NeuronCore: ~Copyable {
 
     /// Drives every line low (clock low, no pulses, T1 and T3 off, every column disabled). The
     /// state to leave a board in on stop, crash or fault; the profile may later name its own.
+    /// Allocates nothing: the lines are reserved at start.
     public mutating func driveSafeState<B: Board>(on board: inout B) -> BoardFault? {
-        let safeRows = UnsafeMutableBufferPointer<Bool>.allocate(capacity: rowCount)
-        safeRows.initialize(repeating: false)
-        let safeNeurons = UnsafeMutableBufferPointer<NeuronSignals>.allocate(capacity: neuronCount)
-        safeNeurons.initialize(repeating: [])
-        defer {
-            safeRows.deallocate()
-            safeNeurons.deallocate()
-        }
-        return board.drive(
+        board.drive(
             DrivenLines(
-                tick: nextTick, clock: .low, rows: UnsafeBufferPointer(safeRows),
+                tick: currentTick, clock: .low, rows: UnsafeBufferPointer(safeRows),
                 neurons: UnsafeBufferPointer(safeNeurons), mode: mode))
     }
 

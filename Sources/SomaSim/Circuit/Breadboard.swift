@@ -65,9 +65,8 @@ public struct Breadboard: Board {
     public private(set) var node2Volts: [Double]
 
     private var random: SeededRandom
-    private let layerFirstNeuron: [Int]
-    private let layerFirstRow: [Int]
-    private let layerRowCount: [Int]
+    private let layouts: [LayerLayout]
+    /// Index of each layer's first synapse in `synapses`.
     private let layerSynapseOffset: [Int]
     private var comparator: [Bool]
     private var chips: [NeuronSignals]
@@ -84,9 +83,7 @@ public struct Breadboard: Board {
             devices.append(DiffusiveMemristor(parameters: settings.device, stochastic: settings.stochastic, random: &deviceRandom))
         }
         self.devices = devices
-        var firstNeuron: [Int] = []
-        var firstRow: [Int] = []
-        var rowCount: [Int] = []
+        let layouts = network.layerLayouts
         var synapseOffset: [Int] = []
         var synapses: [ResistiveSynapse] = []
         var synapseParameters = settings.synapse
@@ -96,40 +93,27 @@ public struct Breadboard: Board {
             synapseParameters.maximumSiemens = .infinity
         }
         var jitter = SeededRandom.stream(seed: settings.seed, component: 2)
-        var neuron = 0
-        var row = 0
-        var rows = network.inputs
-        for (layerIndex, layer) in network.layers.enumerated() {
-            firstNeuron.append(neuron)
-            firstRow.append(row)
-            rowCount.append(rows)
+        for (layerIndex, layout) in layouts.enumerated() {
             synapseOffset.append(synapses.count)
-            let start = settings.initialConductanceSiemens.isEmpty
-                ? 400e-6 : settings.initialConductanceSiemens[min(layerIndex, settings.initialConductanceSiemens.count - 1)]
+            let count = layout.rows * layout.neurons
             if let explicit = settings.explicitConductanceSiemens[layerIndex] {
-                guard explicit.count == rows * layer.neurons else {
+                guard explicit.count == count else {
                     throw ConfigurationError(
                         field: "explicitConductanceSiemens[\(layerIndex)]", value: "\(explicit.count) values",
-                        allowed: "\(rows * layer.neurons) values (\(rows) rows × \(layer.neurons) neurons)")
+                        allowed: "\(count) values (\(layout.rows) rows × \(layout.neurons) neurons)")
                 }
                 synapses += explicit.map { ResistiveSynapse(conductanceSiemens: $0, parameters: synapseParameters) }
-                neuron += layer.neurons
-                row += rows
-                rows = layer.neurons
                 continue
             }
-            for _ in 0..<(rows * layer.neurons) {
+            let start = settings.initialConductanceSiemens.isEmpty
+                ? 400e-6 : settings.initialConductanceSiemens[min(layerIndex, settings.initialConductanceSiemens.count - 1)]
+            for _ in 0..<count {
                 let spread = settings.conductanceJitter * (2 * jitter.unit() - 1)
                 synapses.append(ResistiveSynapse(conductanceSiemens: start * (1 + spread), parameters: synapseParameters))
             }
-            neuron += layer.neurons
-            row += rows
-            rows = layer.neurons
         }
         self.synapses = synapses
-        layerFirstNeuron = firstNeuron
-        layerFirstRow = firstRow
-        layerRowCount = rowCount
+        self.layouts = layouts
         layerSynapseOffset = synapseOffset
         deviceFires = Array(repeating: 0, count: network.neuronCount)
         node1Volts = Array(repeating: 0, count: network.neuronCount)
@@ -167,14 +151,14 @@ public struct Breadboard: Board {
                 chips[index] = next
             }
         }
-        for layerIndex in 0..<network.layers.count {
-            let neurons = network.layers[layerIndex].neurons
-            let rowCount = layerRowCount[layerIndex]
-            let firstRow = layerFirstRow[layerIndex]
+        for (layerIndex, layout) in layouts.enumerated() {
+            let neurons = layout.neurons
+            let rowCount = layout.rows
+            let firstRow = layout.firstRow
             let amplitude = layerIndex == 0 ? settings.inputAmplitudeVolts : settings.spikeAmplitudeVolts
             let synapseBase = layerSynapseOffset[layerIndex]
             for local in 0..<neurons {
-                let index = layerFirstNeuron[layerIndex] + local
+                let index = layout.firstNeuron + local
                 let gates = monitorMode ? chips[index] : lines.neurons[index]
                 let gateOn = gates.contains(.columnGate)
                 let outside = devices[index].resistanceOhms + settings.readoutOhms

@@ -79,13 +79,14 @@ public struct DiffusiveMemristor: Sendable {
     public init(parameters: Parameters = .fig2, stochastic: Bool = true, random: inout SeededRandom) {
         self.parameters = parameters
         self.stochastic = stochastic
-        threshold = 1
-        threshold = drawThreshold(&random)
+        threshold = Self.drawThreshold(parameters, stochastic: stochastic, &random)
     }
 
     public var resistanceOhms: Double { isOn ? parameters.onOhms : parameters.offOhms }
 
-    private func drawThreshold(_ random: inout SeededRandom) -> Double {
+    private static func drawThreshold(
+        _ parameters: Parameters, stochastic: Bool, _ random: inout SeededRandom
+    ) -> Double {
         guard stochastic else { return 1 }
         return min(1.5, max(0.5, 1 + parameters.thresholdSpread * random.gaussian()))
     }
@@ -111,7 +112,7 @@ public struct DiffusiveMemristor: Sendable {
                 isOn = false
                 integration = 0
                 belowHoldSeconds = 0
-                threshold = drawThreshold(&random)
+                threshold = Self.drawThreshold(parameters, stochastic: stochastic, &random)
             }
             return false
         }
