@@ -33,35 +33,52 @@ public enum Characterization {
         public var seriesOhms: Double = 0
         /// Pulses tried before a trial counts as not fired.
         public var maximumPulses: Int = 200
-        /// Integration step. Small against every time constant of the models (≥ 100 µs).
+        /// Longest integration step; shortened to a tenth of the pulse width or interval when those
+        /// are shorter. Small against the TS and RC models' time constants (≥ 100 µs); the MIF model
+        /// sub-steps internally.
         public var stepSeconds: Double = 5e-6
         public init() {}
     }
 
-    /// Counts pulses to the first fire, `trials` times, each trial a fresh device from its own
-    /// random stream of `seed`.
+    /// Counts pulses to the first fire of a TS diffusive device through its read-out resistor,
+    /// `trials` times, each trial a fresh device from its own random stream of `seed`.
     public static func firstFire(
         device: DiffusiveMemristor.Parameters, amplitudeVolts: Double, train: PulseTrain,
         trials: Int, seed: UInt64, stochastic: Bool
     ) -> FirstFirePoint {
+        firstFire(amplitudeVolts: amplitudeVolts, train: train, trials: trials, seed: seed) { random in
+            DiffusiveMemristor.WithReadout(
+                device: DiffusiveMemristor(parameters: device, stochastic: stochastic, random: &random),
+                readoutOhms: train.readoutOhms)
+        }
+    }
+
+    /// Counts pulses to the first fire of any pulse-driven neuron model, `trials` times, each trial
+    /// a fresh neuron made by `makeNeuron` from its own random stream of `seed`.
+    public static func firstFire<Neuron: PulseDrivenNeuron>(
+        amplitudeVolts: Double, train: PulseTrain, trials: Int, seed: UInt64,
+        makeNeuron: (inout SeededRandom) -> Neuron
+    ) -> FirstFirePoint {
         var results: [Int?] = []
-        let widthSteps = max(1, Int((train.widthSeconds / train.stepSeconds).rounded()))
-        let intervalSteps = Int((train.intervalSeconds / train.stepSeconds).rounded())
+        // Steps no longer than a tenth of the pulse or the interval, so that short pulses are resolved.
+        var step = train.stepSeconds
+        step = min(step, train.widthSeconds / 10)
+        if train.intervalSeconds > 0 { step = min(step, train.intervalSeconds / 10) }
+        let widthSteps = max(1, Int((train.widthSeconds / step).rounded()))
+        let intervalSteps = Int((train.intervalSeconds / step).rounded())
         for trial in 0..<trials {
             var random = SeededRandom.stream(seed: seed, component: UInt64(trial))
-            var memristor = DiffusiveMemristor(parameters: device, stochastic: stochastic, random: &random)
+            var neuron = makeNeuron(&random)
             var fired: Int?
             pulses: for pulse in 1...train.maximumPulses {
                 for _ in 0..<widthSteps {
-                    let resistance = memristor.resistanceOhms
-                    let across = amplitudeVolts * resistance / (resistance + train.readoutOhms + train.seriesOhms)
-                    if memristor.advance(volts: across, seconds: train.stepSeconds, random: &random) {
+                    if neuron.drive(volts: amplitudeVolts, seriesOhms: train.seriesOhms, seconds: step, random: &random) {
                         fired = pulse
                         break pulses
                     }
                 }
                 for _ in 0..<intervalSteps {
-                    memristor.advance(volts: 0, seconds: train.stepSeconds, random: &random)
+                    _ = neuron.drive(volts: 0, seriesOhms: train.seriesOhms, seconds: step, random: &random)
                 }
             }
             results.append(fired)
