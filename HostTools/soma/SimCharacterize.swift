@@ -14,6 +14,17 @@ struct Sim: ParsableCommand {
 
 enum DeviceModel: String, ExpressibleByArgument, CaseIterable {
     case tsDiffusive = "ts-diffusive"
+    case tsRC = "ts-rc"
+    case tio2LIF = "tio2-lif"
+    case mif
+
+    /// Input amplitudes the model is stated for.
+    var validVolts: ClosedRange<Double> {
+        switch self {
+        case .tsDiffusive, .tsRC, .tio2LIF: 0...5
+        case .mif: 0...1
+        }
+    }
 }
 
 enum CharacterizeMode: String, ExpressibleByArgument, CaseIterable {
@@ -35,8 +46,13 @@ struct Characterize: ParsableCommand {
             period included — in the Fig. 3b arrangement (VIN1 through S1 = 10 kΩ, VIN2 grounded \
             through S2 = 40 kΩ), clocked at 1 / (width + interval). Reports the steady spiking rate.
 
-            Parameter sets: fig2 (default) is calibrated to Fig. 2e/2f; fig3 to Fig. 3b–3d, a \
-            different device in the neuron circuit. Amplitudes are valid from 0 to 5 V.
+            Models: ts-diffusive (seeds 000/001; parameter sets fig2, the default, calibrated to \
+            Fig. 2e/2f, and fig3, Fig. 3b–3d's device in the neuron circuit); ts-rc (seed 001: the \
+            same device with a membrane capacitor --membrane-nf and an axial resistor --axial-ohms); \
+            tio2-lif (seed 003's LIF fit); mif (seed 004's two-memristor neuron, a 10 kΩ input \
+            resistor; its time scale is microseconds, so give short --width-us and --interval-us). \
+            Amplitudes are valid in (0, 5] V, (0, 1] V for mif. --mode rate runs the hybrid neuron \
+            of Fig. 3 and is available for ts-diffusive.
             """
     )
 
@@ -58,6 +74,12 @@ struct Characterize: ParsableCommand {
     @Option(help: "Interval between pulses in microseconds.")
     var intervalUs: Double = 250
 
+    @Option(help: "ts-rc: membrane capacitor Cm in nanofarads.")
+    var membraneNf: Double = 5
+
+    @Option(help: "ts-rc: axial resistor Ra in ohms.")
+    var axialOhms: Double = 50_000
+
     @Option(help: "Synapse resistor in series with the device, in ohms (first-fire).")
     var seriesOhms: Double = 0
 
@@ -78,8 +100,6 @@ struct Characterize: ParsableCommand {
 
     @Option(help: "Also write the curve as an SVG plot to this file.")
     var plot: String?
-
-    static let validVolts = 0.0...5.0
 
     func parsedAmplitudes() throws -> [Double] {
         let text = amplitudes.trimmingCharacters(in: .whitespaces)
@@ -106,8 +126,9 @@ struct Characterize: ParsableCommand {
             }
         }
         guard !values.isEmpty else { throw ValidationError("--amplitudes '\(text)' gives no amplitude") }
-        for value in values where !(value.isFinite && value > Self.validVolts.lowerBound && value <= Self.validVolts.upperBound) {
-            throw ValidationError("--amplitudes: \(value) V is outside the model's valid range (0, 5] V")
+        let valid = model.validVolts
+        for value in values where !(value.isFinite && value > valid.lowerBound && value <= valid.upperBound) {
+            throw ValidationError("--amplitudes: \(value) V is outside \(model.rawValue)'s valid range (\(valid.lowerBound), \(valid.upperBound)] V")
         }
         return values
     }
@@ -130,7 +151,12 @@ struct Characterize: ParsableCommand {
         guard durationMs.isFinite, durationMs > 0, durationMs <= 600_000 else {
             throw ValidationError("--duration-ms must be more than 0 and at most 600000 (got \(durationMs))")
         }
+        guard membraneNf.isFinite, membraneNf > 0 else { throw ValidationError("--membrane-nf must be positive (got \(membraneNf))") }
+        guard axialOhms.isFinite, axialOhms >= 0 else { throw ValidationError("--axial-ohms must be zero or positive (got \(axialOhms))") }
         if mode == .rate {
+            guard model == .tsDiffusive else {
+                throw ValidationError("--mode rate runs the Fig. 3 hybrid neuron with --model ts-diffusive; \(model.rawValue) is characterised with --mode first-fire")
+            }
             guard widthUs == intervalUs else {
                 throw ValidationError("--mode rate clocks the neuron at 50 % duty: --width-us (\(widthUs)) must equal --interval-us (\(intervalUs))")
             }
@@ -144,6 +170,20 @@ struct Characterize: ParsableCommand {
         let p10_pulses: Double?
         let p90_pulses: Double?
         let fired_fraction: Double
+
+        /// Every field is always present; a percentile that fell on a trial that never fired is null.
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(amplitude_v, forKey: .amplitude_v)
+            try container.encode(median_pulses, forKey: .median_pulses)
+            try container.encode(p10_pulses, forKey: .p10_pulses)
+            try container.encode(p90_pulses, forKey: .p90_pulses)
+            try container.encode(fired_fraction, forKey: .fired_fraction)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case amplitude_v, median_pulses, p10_pulses, p90_pulses, fired_fraction
+        }
     }
 
     struct RateRow: Encodable {
@@ -154,8 +194,23 @@ struct Characterize: ParsableCommand {
     struct Report<Row: Encodable>: Encodable {
         let model: String
         let mode: String
-        let parameter_set: String
+        /// The TS device's parameter set; null for models without one.
+        let parameter_set: String?
         let stochastic: Bool
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(model, forKey: .model)
+            try container.encode(mode, forKey: .mode)
+            try container.encode(parameter_set, forKey: .parameter_set)
+            try container.encode(stochastic, forKey: .stochastic)
+            try container.encode(seed, forKey: .seed)
+            try container.encode(points, forKey: .points)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case model, mode, parameter_set, stochastic, seed, points
+        }
         let seed: UInt64
         let points: [Row]
     }
@@ -163,7 +218,9 @@ struct Characterize: ParsableCommand {
     func run() throws {
         let device = try parameters()
         let volts = try parsedAmplitudes()
-        let stochastic = !noStochasticity
+        // The MIF model has no stochastic part.
+        let stochastic = !noStochasticity && model != .mif
+        let parameterSetName: String? = (model == .tsDiffusive || model == .tsRC) ? device.name : nil
         var plotPoints: [(x: Double, y: Double?)] = []
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -177,19 +234,17 @@ struct Characterize: ParsableCommand {
             var rows: [FirstFireRow] = []
             for (index, amplitude) in volts.enumerated() {
                 if !json { progress("amplitude \(index + 1)/\(volts.count): \(amplitude) V") }
-                let point = Characterization.firstFire(
-                    device: device, amplitudeVolts: amplitude, train: train, trials: trials, seed: seed,
-                    stochastic: stochastic)
+                let point = firstFire(device: device, amplitude: amplitude, train: train, stochastic: stochastic)
                 rows.append(FirstFireRow(
                     amplitude_v: amplitude, median_pulses: point.quantile(0.5), p10_pulses: point.quantile(0.1),
                     p90_pulses: point.quantile(0.9), fired_fraction: point.firedFraction))
                 plotPoints.append((amplitude, point.quantile(0.5)))
             }
             if json {
-                let report = Report(model: model.rawValue, mode: mode.rawValue, parameter_set: device.name, stochastic: stochastic, seed: seed, points: rows)
+                let report = Report(model: model.rawValue, mode: mode.rawValue, parameter_set: parameterSetName, stochastic: stochastic, seed: seed, points: rows)
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
-                print("\(model.rawValue) (\(device.name)), pulses to first fire: \(widthUs) µs pulses, \(intervalUs) µs intervals, \(trials) trials")
+                print("\(model.rawValue)\(model == .tsDiffusive || model == .tsRC ? " (\(device.name))" : ""), pulses to first fire: \(widthUs) µs pulses, \(intervalUs) µs intervals, \(trials) trials")
                 print("amplitude V".padded(toWidth: 12) + "median".padded(toWidth: 8) + "p10".padded(toWidth: 8) + "p90".padded(toWidth: 8) + "fired")
                 for row in rows {
                     print(String(row.amplitude_v).padded(toWidth: 12) + text(row.median_pulses).padded(toWidth: 8) + text(row.p10_pulses).padded(toWidth: 8)
@@ -215,7 +270,7 @@ struct Characterize: ParsableCommand {
                 plotPoints.append((amplitude, total / Double(trials)))
             }
             if json {
-                let report = Report(model: model.rawValue, mode: mode.rawValue, parameter_set: device.name, stochastic: stochastic, seed: seed, points: rows)
+                let report = Report(model: model.rawValue, mode: mode.rawValue, parameter_set: parameterSetName, stochastic: stochastic, seed: seed, points: rows)
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
                 print("\(model.rawValue) (\(device.name)), hybrid neuron spiking rate, Fig. 3b arrangement, \(trials) runs of \(durationMs) ms")
@@ -234,6 +289,35 @@ struct Characterize: ParsableCommand {
                 throw ValidationError("--plot \(plot): cannot write the file (\(error.localizedDescription))")
             }
             if !json { print("plot written to \(plot)") }
+        }
+    }
+
+    private func firstFire(
+        device: DiffusiveMemristor.Parameters, amplitude: Double, train: Characterization.PulseTrain,
+        stochastic: Bool
+    ) -> Characterization.FirstFirePoint {
+        switch model {
+        case .tsDiffusive:
+            return Characterization.firstFire(
+                device: device, amplitudeVolts: amplitude, train: train, trials: trials, seed: seed,
+                stochastic: stochastic)
+        case .tsRC:
+            return Characterization.firstFire(amplitudeVolts: amplitude, train: train, trials: trials, seed: seed) { random in
+                RCDiffusiveNeuron(
+                    device: DiffusiveMemristor(parameters: device, stochastic: stochastic, random: &random),
+                    axialOhms: axialOhms, membraneFarads: membraneNf * 1e-9)
+            }
+        case .tio2LIF:
+            return Characterization.firstFire(amplitudeVolts: amplitude, train: train, trials: trials, seed: seed) { random in
+                TiO2LIFNeuron(stochastic: stochastic, random: &random)
+            }
+        case .mif:
+            // The MIF model has no stochastic part: one trial stands for all of them.
+            let point = Characterization.firstFire(amplitudeVolts: amplitude, train: train, trials: 1, seed: seed) { _ in
+                MIFNeuron()
+            }
+            return Characterization.FirstFirePoint(
+                amplitudeVolts: amplitude, pulsesPerTrial: Array(repeating: point.pulsesPerTrial[0], count: trials))
         }
     }
 

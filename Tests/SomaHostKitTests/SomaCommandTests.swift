@@ -50,6 +50,22 @@ struct SomaCommandTests {
         #expect((ratePoints[0]["rate_hz"] as? Double ?? 0) > 100)
     }
 
+    @Test("every model characterises through the command; fewer pulses at higher amplitude", arguments: [
+        ["--model", "ts-rc", "--amplitudes", "2.0,3.0", "--width-us", "100", "--interval-us", "100"],
+        ["--model", "tio2-lif", "--amplitudes", "1.5,3.0"],
+        ["--model", "mif", "--amplitudes", "0.6,1.0", "--width-us", "0.02", "--interval-us", "0.5", "--duration-ms", "0.02"],
+    ])
+    func models(arguments: [String]) throws {
+        let result = try runSoma(["sim", "characterize", "--trials", "15", "--json"] + arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["model"] as? String == arguments[1])
+        let points = try #require(object["points"] as? [[String: Any]])
+        let medians = points.map { $0["median_pulses"] as? Double ?? .infinity }
+        #expect(medians.count == 2 && medians[1] < medians[0], "\(medians)")
+        #expect(points.allSatisfy { $0.keys.contains("p90_pulses") })
+    }
+
     @Test("sim characterize --plot writes an SVG with one marker per amplitude")
     func plot() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("soma-plot-\(UUID()).svg")
@@ -70,6 +86,9 @@ struct SomaCommandTests {
         (["--amplitudes", "1.4:1.0:0.1"], "--amplitudes"),
         (["--parameter-set", "fig9"], "--parameter-set"),
         (["--mode", "rate", "--width-us", "100"], "--width-us"),
+        (["--mode", "rate", "--model", "ts-rc"], "--mode rate"),
+        (["--model", "mif", "--amplitudes", "2.0"], "--amplitudes"),
+        (["--model", "ts-rc", "--membrane-nf", "0"], "--membrane-nf"),
     ])
     func badInput(arguments: [String], option: String) throws {
         let result = try runSoma(["sim", "characterize"] + arguments)

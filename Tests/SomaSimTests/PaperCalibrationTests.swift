@@ -163,6 +163,34 @@ struct BreadboardTests {
         #expect(board.conductance(layer: 0, row: 0, neuron: 0) > 900e-6)
     }
 
+    @Test("clock-and-monitor: the breadboard's own latch chips fire the neuron; the core logs their edges")
+    func clockAndMonitorChips() throws {
+        var network = NetworkConfiguration(inputs: 2, layers: [LayerConfiguration(neurons: 1)])
+        network.mode = .clockAndMonitor
+        network.depression = .disabled
+        var settings = BreadboardSettings(network: network)
+        settings.device = .fig3
+        settings.inputAmplitudeVolts = 1.8
+        settings.fixedSynapses = true
+        settings.explicitConductanceSiemens = [0: [1 / 10_000, 1 / 40_000]]
+        settings.stochastic = false
+        var board = try Breadboard(settings: settings)
+        var core = try NeuronCore(
+            configuration: network, patterns: PatternBank([Pattern(pixels: [true, false])], inputCount: 2))
+        core.present(pattern: 0)
+        var kinds: [EventKind: [UInt64]] = [:]
+        for _ in 0..<600 {
+            core.tick(on: &board)
+            for event in core.events { kinds[event.kind, default: []].append(event.tick) }
+        }
+        // The same cycle as in full-logic mode: the chips latch the fire of the 5th pulse, the
+        // spike follows, and the neuron keeps firing every 60 ticks.
+        let spikes = try #require(kinds[.spike])
+        #expect(spikes.count >= 8)
+        #expect(Set(zip(spikes, spikes.dropFirst()).map { $1 - $0 }) == [60])
+        #expect(kinds[.fire]?.count == spikes.count)
+    }
+
     @Test("explicit conductances of the wrong size are refused, naming the field")
     func wrongConductanceCount() {
         var settings = BreadboardSettings(network: .paperNetwork())

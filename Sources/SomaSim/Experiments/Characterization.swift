@@ -7,6 +7,11 @@ public enum Characterization {
         public var amplitudeVolts: Double
         /// Pulses to the first fire of each trial; `nil` where it did not fire within the limit.
         public var pulsesPerTrial: [Int?]
+
+        public init(amplitudeVolts: Double, pulsesPerTrial: [Int?]) {
+            self.amplitudeVolts = amplitudeVolts
+            self.pulsesPerTrial = pulsesPerTrial
+        }
         public var firedFraction: Double {
             Double(pulsesPerTrial.filter { $0 != nil }.count) / Double(max(1, pulsesPerTrial.count))
         }
