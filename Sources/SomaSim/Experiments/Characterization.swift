@@ -82,8 +82,13 @@ public enum Characterization {
                         break pulses
                     }
                 }
+                // A neuron with a membrane capacitor can still fire after the pulse has ended: that
+                // fire belongs to this pulse.
                 for _ in 0..<intervalSteps {
-                    _ = neuron.drive(volts: 0, seriesOhms: train.seriesOhms, seconds: step, random: &random)
+                    if neuron.drive(volts: 0, seriesOhms: train.seriesOhms, seconds: step, random: &random) {
+                        fired = pulse
+                        break pulses
+                    }
                 }
             }
             results.append(fired)
