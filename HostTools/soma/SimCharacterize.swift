@@ -222,8 +222,6 @@ struct Characterize: ParsableCommand {
         let stochastic = !noStochasticity && model != .mif
         let parameterSetName: String? = (model == .tsDiffusive || model == .tsRC) ? device.name : nil
         var plotPoints: [(x: Double, y: Double?)] = []
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         switch mode {
         case .firstFire:
             var train = Characterization.PulseTrain()
@@ -241,8 +239,7 @@ struct Characterize: ParsableCommand {
                 plotPoints.append((amplitude, point.quantile(0.5)))
             }
             if json {
-                let report = Report(model: model.rawValue, mode: mode.rawValue, parameter_set: parameterSetName, stochastic: stochastic, seed: seed, points: rows)
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try printJSON(points: rows, parameterSet: parameterSetName, stochastic: stochastic)
             } else {
                 print("\(model.rawValue)\(model == .tsDiffusive || model == .tsRC ? " (\(device.name))" : ""), pulses to first fire: \(widthUs) µs pulses, \(intervalUs) µs intervals, \(trials) trials")
                 print("amplitude V".padded(toWidth: 12) + "median".padded(toWidth: 8) + "p10".padded(toWidth: 8) + "p90".padded(toWidth: 8) + "fired")
@@ -270,8 +267,7 @@ struct Characterize: ParsableCommand {
                 plotPoints.append((amplitude, total / Double(trials)))
             }
             if json {
-                let report = Report(model: model.rawValue, mode: mode.rawValue, parameter_set: parameterSetName, stochastic: stochastic, seed: seed, points: rows)
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try printJSON(points: rows, parameterSet: parameterSetName, stochastic: stochastic)
             } else {
                 print("\(model.rawValue) (\(device.name)), hybrid neuron spiking rate, Fig. 3b arrangement, \(trials) runs of \(durationMs) ms")
                 print("amplitude V".padded(toWidth: 12) + "rate Hz")
@@ -290,6 +286,16 @@ struct Characterize: ParsableCommand {
             }
             if !json { print("plot written to \(plot)") }
         }
+    }
+
+    /// The one JSON document `--json` prints.
+    private func printJSON<Row: Encodable>(points: [Row], parameterSet: String?, stochastic: Bool) throws {
+        let report = Report(
+            model: model.rawValue, mode: mode.rawValue, parameter_set: parameterSet, stochastic: stochastic,
+            seed: seed, points: points)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
     }
 
     private func firstFire(
