@@ -13,7 +13,7 @@ APT_PACKAGES := libgpiod-dev libi2c-dev pkg-config
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BENCH_OUT    := bench-out
 
-.PHONY: all deps build test test-debug test-release demo bench clean
+.PHONY: all deps build test test-debug test-release test-hil demo bench clean
 
 all: build
 
@@ -30,16 +30,24 @@ deps:
 build: deps
 	$(SWIFT) build
 
-test: test-debug test-release
+test: test-debug test-release test-hil
 
 test-debug: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	$(SWIFT) test --skip SomaHILTests
 
 # The release build removes short-lived allocations that debug builds make, and can add others:
 # the zero-allocation tests run in both.
 test-release: deps
 	$(SWIFT) test -c release --filter ZeroAllocation
+
+# The real-kernel tests: Debian's own kernel in qemu with gpio-sim and i2c-stub (Tests/hil/vm.sh),
+# the test bundle built twice, against Debian's libgpiod v1 and against v2 built from source.
+test-hil: deps
+	Tests/hil/vm.sh setup
+	$(SWIFT) build --build-tests
+	PKG_CONFIG_PATH=$$(Tests/hil/vm.sh libgpiod2) $(SWIFT) build --build-tests --scratch-path .build-gpiod2
+	Tests/hil/vm.sh run sh Tests/hil/run-tests.sh
 
 demo: deps
 	@$(SWIFT) build --product soma
@@ -66,4 +74,4 @@ bench: deps
 	python3 Benchmarks/report.py $(BENCH_OUT)
 
 clean:
-	rm -rf .build Benchmarks/.build $(BENCH_OUT)
+	rm -rf .build .build-gpiod2 .build-hil Benchmarks/.build $(BENCH_OUT)

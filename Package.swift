@@ -55,6 +55,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SomaLinuxTests", dependencies: ["SomaLinux"]),
+        // Runs inside the real-kernel test VM (Tests/hil/vm.sh, `make test-hil`).
+        .testTarget(name: "SomaHILTests", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "CMallocCounter"]),
         .testTarget(name: "SomaSimTests", dependencies: ["SomaSim", "SomaCore"]),
         .testTarget(name: "SomaHostKitTests", dependencies: ["SomaHostKit", "SomaCore", "SomaTesting"]),
     ]

@@ -7,8 +7,8 @@ public enum GPIOLibrary {
     /// The major API generation of the headers compiled in: 1 or 2.
     public static var apiGeneration: Int { Int(soma_gpiod_api_version()) }
 
-    /// The library's own version string, as loaded at run time (`gpiod_version_string()`).
-    public static var versionString: String { String(cString: gpiod_version_string()) }
+    /// The library's own version string, as loaded at run time (`soma_gpiod_version_string()`).
+    public static var versionString: String { String(cString: soma_gpiod_version_string()) }
 
     /// The run-time version as numbers, e.g. `[1, 6, 3]`. Empty if the string is not numeric.
     public static var version: [Int] { parseVersion(versionString) }
