@@ -53,3 +53,38 @@ struct SystemLibraryTests {
         }
     }
 }
+
+/// The chip drivers' encodings, checked against the datasheets without a bus.
+@Suite("I2C chip encodings")
+struct ChipEncodingTests {
+    @Test("ADS1x15 config words for every gain and rate; inputs and rates the chip lacks are refused")
+    func configWords() throws {
+        for (index, gain) in ADS1x15Gain.allCases.enumerated() {
+            let word = try ADS1x15.configWord(model: .ads1115, .init(gain: gain), startConversion: false)
+            #expect((word >> 9) & 0b111 == UInt16(index))
+        }
+        for (index, rate) in ADS1x15Model.ads1015.dataRates.prefix(7).enumerated() {
+            let word = try ADS1x15.configWord(model: .ads1015, .init(samplesPerSecond: rate), startConversion: false)
+            #expect((word >> 5) & 0b111 == UInt16(index))
+        }
+        #expect(throws: ADS1x15Error.unsupportedDataRate(model: .ads1115, samplesPerSecond: 1600)) {
+            try ADS1x15.configWord(model: .ads1115, .init(samplesPerSecond: 1600), startConversion: false)
+        }
+        #expect(throws: ADS1x15Error.unsupportedInput(.differential(1, 2))) {
+            try ADS1x15.configWord(model: .ads1115, .init(input: .differential(1, 2)), startConversion: false)
+        }
+        #expect(throws: ADS1x15Error.unsupportedInput(.single(4))) {
+            try ADS1x15.configWord(model: .ads1115, .init(input: .single(4)), startConversion: false)
+        }
+        #expect(ADS1x15Gain(fullScaleVolts: 0.256) == .fullScale0_256)
+        #expect(ADS1x15Gain(fullScaleVolts: 3.3) == nil)
+    }
+
+    @Test("MCP4728 Fast Write frames: two bytes per channel, power-down bits 00, 12-bit codes only")
+    func fastWriteFrames() throws {
+        #expect(try MCP4728.fastWriteFrame([0, 4095, 0x800, 0x0FF]) == [0x00, 0x00, 0x0F, 0xFF, 0x08, 0x00, 0x00, 0xFF])
+        #expect(throws: MCP4728.Failure.codeOutOfRange(channel: .d, code: -1)) { try MCP4728.fastWriteFrame([0, 0, 0, -1]) }
+        #expect(MCP4728.Failure.codeOutOfRange(channel: .a, code: 5000).description
+            == "MCP4728 channel a: code 5000 is beyond 12 bits (0…4095); nothing was written")
+    }
+}
