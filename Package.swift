@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SomaCore", targets: ["SomaCore"]),
         .library(name: "SomaTesting", targets: ["SomaTesting"]),
         .library(name: "SomaSim", targets: ["SomaSim"]),
+        .library(name: "SomaBoardProfile", targets: ["SomaBoardProfile"]),
         .library(name: "SomaLinux", targets: ["SomaLinux"]),
         .library(name: "SomaHostKit", targets: ["SomaHostKit"]),
         .executable(name: "soma", targets: ["soma"]),
@@ -17,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         // Board side.
@@ -32,14 +34,15 @@ let package = Package(
             name: "CI2C",
             providers: [.apt(["libi2c-dev"])]
         ),
-        .target(name: "SomaLinux", dependencies: ["SomaCore", "CGPIOD", "CI2C"]),
+        .target(name: "SomaBoardProfile", dependencies: ["SomaCore", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "SomaLinux", dependencies: ["SomaCore", "SomaBoardProfile", "CGPIOD", "CI2C"]),
 
         // Host side.
         .target(name: "SomaHostKit", dependencies: ["SomaCore"], path: "HostTools/SomaHostKit"),
         .executableTarget(
             name: "soma",
             dependencies: [
-                "SomaCore", "SomaTesting", "SomaSim", "SomaHostKit",
+                "SomaCore", "SomaTesting", "SomaSim", "SomaHostKit", "SomaBoardProfile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "HostTools/soma"
@@ -55,8 +58,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SomaLinuxTests", dependencies: ["SomaLinux"]),
+        .testTarget(name: "SomaBoardProfileTests", dependencies: ["SomaBoardProfile", "SomaCore"], exclude: ["broken"]),
         // Runs inside the real-kernel test VM (Tests/hil/vm.sh, `make test-hil`).
-        .testTarget(name: "SomaHILTests", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "CMallocCounter"]),
+        .testTarget(name: "SomaHILTests", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "SomaBoardProfile", "CMallocCounter"]),
         .testTarget(name: "SomaSimTests", dependencies: ["SomaSim", "SomaCore"]),
         .testTarget(name: "SomaHostKitTests", dependencies: ["SomaHostKit", "SomaCore", "SomaTesting"]),
     ]

@@ -97,3 +97,37 @@ struct SomaCommandTests {
         #expect(!result.stdout.contains("nan"))
     }
 }
+
+@Suite("soma profile check")
+struct ProfileCheckCommandTests {
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test("good and broken files together: each problem as FILE:LINE:COL, the good one still checked, exit 65")
+    func mixed() throws {
+        let good = repository.appendingPathComponent("Board/profiles/gpio-sim-single-neuron.toml").path
+        let broken = repository.appendingPathComponent("Tests/SomaBoardProfileTests/broken/several-problems.toml").path
+        let binary = FileManager.default.temporaryDirectory.appendingPathComponent("soma-binary-\(getpid()).toml")
+        try Data([0x00, 0x01, 0xFF, 0x7F]).write(to: binary)
+        defer { try? FileManager.default.removeItem(at: binary) }
+        let result = try runSoma(["profile", "check", broken, good, binary.path, "/nonexistent/profile.toml"])
+        #expect(result.status == 65)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.hasPrefix("\(broken):") }.count == 3)
+        #expect(lines.contains("\(broken):26:1: missing limits.max_duty"))
+        #expect(lines.contains { $0.hasPrefix("\(good): ok — \"single neuron on gpio-sim\"") })
+        #expect(lines.contains("\(binary.path):1:1: not a text file (a TOML profile is UTF-8 text)"))
+        #expect(lines.contains("/nonexistent/profile.toml:1:1: cannot read the file (missing or not readable)"))
+    }
+
+    @Test("--json: one document with every file's verdict and problems")
+    func json() throws {
+        let good = repository.appendingPathComponent("Board/profiles/gpio-sim-shift-registers.toml").path
+        let result = try runSoma(["profile", "check", "--json", good])
+        #expect(result.status == 0)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let files = try #require(document["files"] as? [[String: Any]])
+        #expect(files.count == 1)
+        #expect(files[0]["ok"] as? Bool == true)
+        #expect((files[0]["problems"] as? [Any])?.isEmpty == true)
+    }
+}
