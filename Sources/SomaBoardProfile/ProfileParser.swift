@@ -295,6 +295,12 @@ struct ProfileParser {
                     lines.append(address)
                 }
                 guard lines.count == 3 else { continue }
+                // The clocking lines must share one request, so one bulk set moves them together.
+                let clocking = kind == .output595 ? lines : Array(lines[1...2])
+                let clockingChips = Set(clocking.compactMap { if case .gpio(let chip, _) = $0 { chip } else { nil } })
+                if clockingChips.count > 1 {
+                    problem(path, "shift chain '\(name)': \(kind == .output595 ? "data, shift_clock and latch_clock" : "clock and load") must be on one chip (they are on \(clockingChips.sorted().joined(separator: ", ")))")
+                }
                 let chain = ShiftChain(name: name, kind: kind, chipCount: max(1, min(count, 64)), data: lines[0], clock: lines[1], latch: lines[2])
                 if kind == .output595 { shiftOut.append(chain) } else { shiftIn.append(chain) }
             }

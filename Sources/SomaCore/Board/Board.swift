@@ -9,8 +9,9 @@ public struct SensedLines {
     public let monitored: UnsafeMutableBufferPointer<NeuronSignals>
     public let mode: OperatingMode
 
+    /// Public so that backends and their tests can sense without a core.
     @inlinable
-    init(fireSense: UnsafeMutableBufferPointer<Bool>, monitored: UnsafeMutableBufferPointer<NeuronSignals>, mode: OperatingMode) {
+    public init(fireSense: UnsafeMutableBufferPointer<Bool>, monitored: UnsafeMutableBufferPointer<NeuronSignals>, mode: OperatingMode) {
         self.fireSense = fireSense
         self.monitored = monitored
         self.mode = mode

@@ -103,11 +103,11 @@ extension GPIOEdge {
     public var isRising: Bool { rising != 0 }
 }
 
-/// Lines of one chip held by this process, all outputs or all inputs. Non-copyable: the lines are
-/// released exactly once, when the request goes away. Setting, getting and reading edges allocate
+/// Lines of one chip held by this process, all outputs or all inputs. A class: the lines are
+/// released exactly once, when the last reference goes. Setting, getting and reading edges allocate
 /// nothing and never throw — they return an errno (0 on success) for the loop to report as a
 /// board fault.
-public struct GPIOLineRequest: ~Copyable {
+public final class GPIOLineRequest {
     public let chip: GPIOChip
     public let lines: [UInt32]
     public let isOutput: Bool

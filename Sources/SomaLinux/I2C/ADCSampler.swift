@@ -68,12 +68,12 @@ public func monotonicMicroseconds() -> UInt64 {
 public final class ADCSampler: @unchecked Sendable {
     public let slot = ADCSampleSlot()
     private var adc: ADS1x15
-    private var dataReady: GPIOLineRequest?
+    private let dataReady: GPIOLineRequest?
     private let running = Atomic<Bool>(false)
     private var thread: pthread_t?
 
     /// Takes ownership of the ADC (which must be in continuous mode) and of the data-ready request.
-    public init(adc: consuming ADS1x15, dataReady: consuming GPIOLineRequest? = nil) {
+    public init(adc: consuming ADS1x15, dataReady: GPIOLineRequest? = nil) {
         self.adc = adc
         self.dataReady = dataReady
     }
@@ -112,14 +112,12 @@ public final class ADCSampler: @unchecked Sendable {
         defer { edges.deallocate() }
         while running.load(ordering: .acquiring) {
             var timestamp = monotonicMicroseconds()
-            if let request = dataReady.take() {
+            if let request = dataReady {
                 // ALERT/RDY is active low: a falling edge means a conversion is ready.
                 guard (try? request.waitForEdges(timeoutNanoseconds: 4 * periodNanoseconds)) == true else {
-                    dataReady = .some(request)
                     continue
                 }
                 let count = request.readEdges(into: edges)
-                dataReady = .some(request)
                 guard count > 0, let falling = edges.prefix(count).last(where: { !$0.isRising }) else { continue }
                 timestamp = falling.timestamp_ns / 1_000
             } else {
