@@ -232,6 +232,9 @@ static inline int soma_gpio_read_edges(struct soma_gpio_request *request, struct
     return (int)stored;
 #else
     if (!request->events) { errno = EINVAL; return -1; }
+    // v2's read blocks when nothing is pending; poll first so this never does.
+    int ready = gpiod_line_request_wait_edge_events(request->request, 0);
+    if (ready <= 0) return ready;
     unsigned int room = capacity < SOMA_GPIO_EVENT_CAPACITY ? capacity : SOMA_GPIO_EVENT_CAPACITY;
     int read = gpiod_line_request_read_edge_events(request->request, request->events, room);
     if (read < 0) return -1;

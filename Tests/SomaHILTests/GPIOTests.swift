@@ -118,3 +118,22 @@ struct GPIOBuildTests {
         #expect(GPIOLibrary.version.first == expected)
     }
 }
+
+@Suite("GPIO edges without waiting", .enabled(if: GPIOSimulator.isAvailable, "runs inside the test VM: make test-hil"))
+struct GPIOEdgePollTests {
+    @Test("reading edges when none are pending returns at once with none (the loop never blocks)")
+    func readWithoutPending() throws {
+        let sim = try GPIOSimulator()
+        try sim.pull(sim.secondary, 7, up: false)
+        let request = try GPIOChip(sim.secondary).requestInputs([7], edges: true)
+        let edges = UnsafeMutableBufferPointer<GPIOEdge>.allocate(capacity: 4)
+        defer { edges.deallocate() }
+        let started = monotonicNanoseconds()
+        #expect(request.readEdges(into: edges) == 0)
+        #expect(monotonicNanoseconds() - started < 100_000_000)
+        try sim.pull(sim.secondary, 7, up: true)
+        usleep(1_000)
+        #expect(request.readEdges(into: edges) == 1)
+        #expect(request.readEdges(into: edges) == 0)
+    }
+}

@@ -40,5 +40,7 @@ for dir in proc sys dev; do mount -o bind /$dir /host/$dir; done
 mount -t tmpfs tmpfs /host/mnt && mkdir /host/mnt/results && mount -o bind /results /host/mnt/results
 export SOMA_HIL_RESULTS=/mnt/results
 
-chroot /host /bin/sh /mnt/results/command.sh
+# Output goes to the share, which vm.sh prints after the run: the serial console drops whatever
+# it has not sent yet when the guest powers off.
+chroot /host /bin/sh /mnt/results/command.sh > /results/output 2>&1
 finish $?

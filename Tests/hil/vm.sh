@@ -19,7 +19,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 HIL_DIR="${HIL_DIR:-$ROOT/.build-hil}"
-HIL_TIMEOUT="${HIL_TIMEOUT:-600}"
+HIL_TIMEOUT="${HIL_TIMEOUT:-300}"
 HIL_MEMORY="${HIL_MEMORY:-1024}"
 HIL_I2C_ADDRESSES="${HIL_I2C_ADDRESSES:-0x48,0x49,0x60}"
 SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
@@ -176,6 +176,7 @@ run() {
         -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
         -virtfs "local,path=$results,mount_tag=results,security_model=none" \
         </dev/null 2>&1 | tr -d '\r' | grep -v -e 'reboot: Power down' || status=$?
+    [ -f "$results/output" ] && cat "$results/output"
     if [ -f "$results/status" ]; then
         status="$(cat "$results/status")"
     else
