@@ -36,6 +36,7 @@ let package = Package(
         ),
         .target(name: "SomaBoardProfile", dependencies: ["SomaCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "SomaLinux", dependencies: ["SomaCore", "SomaBoardProfile", "CGPIOD", "CI2C"]),
+        .target(name: "SomaRuntime", dependencies: ["SomaCore"]),
 
         // Host side.
         .target(name: "SomaHostKit", dependencies: ["SomaCore"], path: "HostTools/SomaHostKit"),
@@ -60,6 +61,9 @@ let package = Package(
         .testTarget(name: "SomaLinuxTests", dependencies: ["SomaLinux"]),
         .testTarget(name: "SomaBoardProfileTests", dependencies: ["SomaBoardProfile", "SomaCore"], exclude: ["broken"]),
         // Runs inside the real-kernel test VM (Tests/hil/vm.sh, `make test-hil`).
+        .executableTarget(
+            name: "soma-hil-tool", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "SomaBoardProfile", "SomaRuntime"],
+            path: "Tests/hil/Tool"),
         .testTarget(name: "SomaHILTests", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "SomaBoardProfile", "CMallocCounter"]),
         .testTarget(name: "SomaSimTests", dependencies: ["SomaSim", "SomaCore"]),
         .testTarget(name: "SomaHostKitTests", dependencies: ["SomaHostKit", "SomaCore", "SomaTesting"]),

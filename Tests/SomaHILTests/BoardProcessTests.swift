@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+/// The board loop as a process (soma-hil-tool, built next to this test bundle) on gpio-sim lines.
+/// Started with posix_spawn: Foundation's Process needs a CFSocket wakeup pair, which the minimal
+/// guest cannot create.
+final class ToolProcess {
+    let processIdentifier: pid_t
+    private let readEnd: Int32
+    private var text = ""
+
+    init(_ arguments: [String]) throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("soma-hil-tool").path
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw HILError("pipe failed: errno \(errno)") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
+        posix_spawn_file_actions_addclose(&actions, ends[0])
+        let argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        // The child starts with no signal blocked, whatever the test thread blocks.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        var pid = pid_t()
+        let status = posix_spawn(&pid, binary, &actions, &attributes, argv, environ)
+        close(ends[1])
+        guard status == 0 else { close(ends[0]); throw HILError("posix_spawn \(binary) failed: errno \(status)") }
+        processIdentifier = pid
+        readEnd = ends[0]
+    }
+
+    deinit { close(readEnd) }
+
+    private func readMore() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = read(readEnd, &buffer, buffer.count)
+        guard count > 0 else { return false }
+        text += String(decoding: buffer.prefix(count), as: UTF8.self)
+        return true
+    }
+
+    /// Reads the process's output until `line` appears or the output ends.
+    func waitFor(_ line: String) -> Bool {
+        while !text.split(separator: "\n").contains(where: { $0 == line }) {
+            if !readMore() { return false }
+        }
+        return true
+    }
+
+    func finish() -> (status: Int32, output: String) {
+        while readMore() {}
+        var status: Int32 = 0
+        waitpid(processIdentifier, &status, 0)
+        let exited = status & 0x7f == 0
+        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), text)
+    }
+}
+
+@Suite("Board loop processes", .serialized, .enabled(if: GPIOSimulator.isAvailable, "runs inside the test VM: make test-hil"))
+struct BoardProcessTests {
+    let sim: GPIOSimulator
+    init() throws { sim = try GPIOSimulator() }
+    let profile = repositoryRoot.appendingPathComponent("Board/profiles/gpio-sim-single-neuron.toml").path
+    let outputs: [UInt32] = [0, 1, 2, 4, 5, 6, 7, 8, 9]
+
+    /// Pull every output up: a released line then reads 1, so only a driven safe state reads 0.
+    func pullOutputsUp() throws { for line in outputs { try sim.pull(sim.primary, line, up: true) } }
+
+    @Test("SIGTERM: the loop stops, every output is driven to the safe state, the process exits 0")
+    func sigterm() throws {
+        try pullOutputsUp()
+        let run = try ToolProcess(["run", profile, "--slowdown", "100", "--linger-ms", "3000"])
+        #expect(run.waitFor("running"))
+        // The clock line toggles while the loop runs.
+        var clockLevels = Set<Bool>()
+        for _ in 0..<40 where clockLevels.count < 2 {
+            clockLevels.insert(try sim.level(sim.primary, 0))
+            usleep(5_000)
+        }
+        #expect(clockLevels == [true, false])
+        kill(run.processIdentifier, SIGTERM)
+        #expect(run.waitFor("safe state driven"))
+        #expect(try sim.levels(sim.primary, outputs).allSatisfy { !$0 }, "driven to the safe state, still held")
+        let result = run.finish()
+        #expect(result.status == 0)
+        #expect(try sim.levels(sim.primary, outputs).allSatisfy { $0 }, "released after exit: back to the pulls")
+    }
+
+    @Test("a run that reaches its end stops in the safe state too")
+    func normalStop() throws {
+        try pullOutputsUp()
+        let run = try ToolProcess(["run", profile, "--slowdown", "100", "--seconds", "1", "--linger-ms", "3000"])
+        #expect(run.waitFor("safe state driven"))
+        #expect(try sim.levels(sim.primary, outputs).allSatisfy { !$0 })
+        #expect(run.finish().status == 0)
+    }
+
+    @Test("breadboard in the loop: the simulator's neuron, played through gpio-sim, fires and the loop records it")
+    func breadboardInTheLoop() throws {
+        try sim.pull(sim.primary, 3, up: false)
+        let player = try ToolProcess(["play-breadboard", profile, "--slowdown", "200", "--seconds", "8"])
+        let run = try ToolProcess(["run", profile, "--slowdown", "200", "--seconds", "8"])
+        let result = run.finish()
+        let played = player.finish()
+        #expect(result.status == 0)
+        #expect(played.status == 0)
+        let fires = result.output.split(separator: "\n").filter { $0.hasPrefix("fire L0 n0 tick ") }
+        #expect(fires.count >= 3, "\(result.output)\n\(played.output)")
+        #expect(played.output.contains("the device fired"))
+    }
+}
