@@ -4,6 +4,7 @@
 #                the simulated breadboard's first-fire and rate curves)
 #   make test    install what the tests need (apt), then run the whole suite, debug and release
 #   make bench   benchmarks, each reported as a ratio to a baseline measured in the same run
+#                (the core against a naive one; GPIO in the test VM against C libgpiod)
 #
 # Everything a fresh Debian 12 machine with Swift 6.3 lacks is installed by `make deps`.
 
@@ -72,6 +73,8 @@ bench: deps
 	  --format metricP90AbsoluteThresholds --path ../$(BENCH_OUT)
 	@echo
 	python3 Benchmarks/report.py $(BENCH_OUT)
+	@echo
+	Benchmarks/gpio-vm.sh $(BENCH_OUT)
 
 clean:
 	rm -rf .build .build-gpiod2 .build-hil Benchmarks/.build $(BENCH_OUT)

@@ -61,6 +61,8 @@ let package = Package(
         .testTarget(name: "SomaLinuxTests", dependencies: ["SomaLinux"]),
         .testTarget(name: "SomaBoardProfileTests", dependencies: ["SomaBoardProfile", "SomaCore"], exclude: ["broken"]),
         // Runs inside the real-kernel test VM (Tests/hil/vm.sh, `make test-hil`).
+        // GPIO throughput against C libgpiod, run in the test VM by Benchmarks/gpio-vm.sh.
+        .executableTarget(name: "soma-gpio-bench", dependencies: ["SomaLinux"], path: "Benchmarks/GPIOBench"),
         .executableTarget(
             name: "soma-hil-tool", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "SomaBoardProfile", "SomaRuntime"],
             path: "Tests/hil/Tool"),

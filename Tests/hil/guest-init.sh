@@ -35,12 +35,16 @@ export SOMA_HIL_I2C_ADDRESSES=${i2c_addresses:-0x48}
 export SOMA_HIL=1 HOME=/tmp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro hostroot /host || finish 6
-for dir in tmp run var/tmp; do mount -t tmpfs tmpfs /host/$dir; done
+# Writable scratch. /tmp gets a tmpfs too unless the work tree lives under the host's /tmp (a CI
+# clone), which must stay visible; TMPDIR points at a tmpfs either way.
+for dir in run var/tmp; do mount -t tmpfs tmpfs /host/$dir; done
+[ -f /results/keep-tmp ] || mount -t tmpfs tmpfs /host/tmp
+export TMPDIR=/var/tmp
 for dir in proc sys dev; do mount -o bind /$dir /host/$dir; done
 mount -t tmpfs tmpfs /host/mnt && mkdir /host/mnt/results && mount -o bind /results /host/mnt/results
 export SOMA_HIL_RESULTS=/mnt/results
 
 # Output goes to the share, which vm.sh prints after the run: the serial console drops whatever
 # it has not sent yet when the guest powers off.
-chroot /host /bin/sh /mnt/results/command.sh > /results/output 2>&1
+chroot /host /bin/bash /mnt/results/command.sh > /results/output 2>&1
 finish $?

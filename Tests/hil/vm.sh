@@ -53,6 +53,8 @@ setup() {
     [ -n "$abi" ] || { $SUDO apt-get update -qq; abi="$(kernel_abi)"; }
     [ -n "$abi" ] || die "cannot tell which kernel linux-image-amd64 depends on (apt-cache depends)"
     if [ -f "$HIL_DIR/ready" ] && [ "$(cat "$HIL_DIR/ready")" = "$abi" ]; then
+        # The guest's init changes more often than the kernel: rebuild the initramfs when it does.
+        [ "$ROOT/Tests/hil/guest-init.sh" -nt "$HIL_DIR/initramfs.cpio.gz" ] && build_initramfs "$abi"
         return 0
     fi
     apt_install "linux-headers-$abi"
@@ -101,8 +103,16 @@ PY
             || { cat build.log >&2; die "building gpio-sim failed"; }
     )
 
-    # 4. The initramfs: static busybox, the modules in load order, and our init.
+    build_initramfs "$abi"
+    echo "$abi" > "$HIL_DIR/ready"
+    say "ready"
+}
+
+# The initramfs: static busybox, the modules in load order, and our init.
+build_initramfs() {
+    local abi="$1"
     local initramfs="$HIL_DIR/initramfs" modules="$HIL_DIR/image/lib/modules/$abi/kernel"
+    rm -rf "$initramfs"
     mkdir -p "$initramfs"/{bin,dev,proc,sys,modules,host,results,etc}
     cp /bin/busybox "$initramfs/bin/busybox"
     local module
@@ -118,8 +128,6 @@ PY
     cp "$ROOT/Tests/hil/guest-init.sh" "$initramfs/init"
     chmod +x "$initramfs/init"
     (cd "$initramfs" && find . | cpio -o -H newc --quiet | gzip -1 > "$HIL_DIR/initramfs.cpio.gz")
-    echo "$abi" > "$HIL_DIR/ready"
-    say "ready"
 }
 
 # libgpiod v2 from the C sources inside the PyPI sdist of its Python bindings (Debian 12 packages
@@ -162,12 +170,14 @@ run() {
     setup
     local results
     results="$(mktemp -d "$HIL_DIR/run.XXXXXX")"
-    # The command travels as a script on the results share: no quoting through the kernel line.
+    # The command travels as a bash script (printf %q quoting) on the results share: no quoting
+    # through the kernel command line.
     {
         printf 'cd %q\n' "$PWD"
         printf '%q ' "$@"
         printf '\n'
     } > "$results/command.sh"
+    case "$PWD/" in /tmp/*) touch "$results/keep-tmp" ;; esac
     local status=0
     timeout --foreground "$HIL_TIMEOUT" qemu-system-x86_64 \
         -M q35 -accel tcg -m "$HIL_MEMORY" -smp 1 -nodefaults -display none -serial stdio -no-reboot \
