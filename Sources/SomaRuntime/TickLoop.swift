@@ -14,9 +14,9 @@ public struct TickLoop {
     public private(set) var overrunEvents: UInt64 = 0
     public private(set) var missedTicks: UInt64 = 0
 
+    /// `tickNanoseconds` below 1 is taken as 1.
     public init(tickNanoseconds: Int64) {
-        precondition(tickNanoseconds > 0, "a tick lasts some time")
-        self.tickNanoseconds = tickNanoseconds
+        self.tickNanoseconds = max(1, tickNanoseconds)
     }
 
     /// Runs until `shouldStop()` is true (checked every tick) or `maxTicks` ticks have run.

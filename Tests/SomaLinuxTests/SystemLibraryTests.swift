@@ -84,6 +84,7 @@ struct ChipEncodingTests {
     func fastWriteFrames() throws {
         #expect(try MCP4728.fastWriteFrame([0, 4095, 0x800, 0x0FF]) == [0x00, 0x00, 0x0F, 0xFF, 0x08, 0x00, 0x00, 0xFF])
         #expect(throws: MCP4728.Failure.codeOutOfRange(channel: .d, code: -1)) { try MCP4728.fastWriteFrame([0, 0, 0, -1]) }
+        #expect(throws: MCP4728.Failure.channelCount(3)) { try MCP4728.fastWriteFrame([0, 0, 0]) }
         #expect(MCP4728.Failure.codeOutOfRange(channel: .a, code: 5000).description
             == "MCP4728 channel a: code 5000 is beyond 12 bits (0…4095); nothing was written")
     }

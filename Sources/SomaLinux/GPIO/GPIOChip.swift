@@ -84,7 +84,9 @@ public final class GPIOChip {
     public func requestOutputs(
         _ lines: [UInt32], initial: [Bool], consumer: String = "somad"
     ) throws(GPIOError) -> GPIOLineRequest {
-        precondition(initial.count == lines.count, "one initial level per line")
+        guard initial.count == lines.count else {
+            throw GPIOError(call: "request outputs (one initial level per line)", chip: path, lines: lines, errno: EINVAL)
+        }
         return try GPIOLineRequest(chip: self, lines: lines, output: true, initial: initial, edges: false, consumer: consumer)
     }
 

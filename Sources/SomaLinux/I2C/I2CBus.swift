@@ -117,13 +117,17 @@ public struct I2CDevice: ~Copyable {
 
     /// Writes `bytes` after a first byte (`command`) in one transaction (an I2C block write).
     public func writeBlock(command: UInt8, _ bytes: [UInt8]) throws(SystemCallError) {
-        precondition(bytes.count <= 32, "I2C block transfers carry at most 32 bytes")
+        guard bytes.count <= 32 else {  // an I2C block transfer carries at most 32 bytes
+            throw SystemCallError(call: "i2c_smbus_write_i2c_block_data", subject: subject, errno: EMSGSIZE)
+        }
         _ = try check(i2c_smbus_write_i2c_block_data(bus.fileDescriptor, command, UInt8(bytes.count), bytes), "i2c_smbus_write_i2c_block_data", register: command)
     }
 
     /// Reads `count` bytes after sending `command` (an I2C block read).
     public func readBlock(command: UInt8, count: Int) throws(SystemCallError) -> [UInt8] {
-        precondition(count <= 32, "I2C block transfers carry at most 32 bytes")
+        guard (0...32).contains(count) else {
+            throw SystemCallError(call: "i2c_smbus_read_i2c_block_data", subject: subject, errno: EMSGSIZE)
+        }
         var bytes = [UInt8](repeating: 0, count: count)
         let read = try check(i2c_smbus_read_i2c_block_data(bus.fileDescriptor, command, UInt8(count), &bytes), "i2c_smbus_read_i2c_block_data", register: command)
         return Array(bytes.prefix(Int(read)))

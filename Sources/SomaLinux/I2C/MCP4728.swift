@@ -27,6 +27,8 @@ public struct MCP4728: ~Copyable {
         case voltsOutOfRange(channel: Channel, volts: Double, fullScaleVolts: Double)
         case transfer(SystemCallError)
         case loadDAC(Int32)
+        /// Not one value per channel A…D; nothing was written.
+        case channelCount(Int)
 
         public var description: String {
             switch self {
@@ -36,6 +38,7 @@ public struct MCP4728: ~Copyable {
                 "MCP4728 channel \(channel): \(volts) V is outside 0…\(fullScale) V; nothing was written"
             case .transfer(let error): error.description
             case .loadDAC(let errno): "MCP4728 LDAC pulse failed (errno \(errno))"
+            case .channelCount(let count): "MCP4728 takes 4 values (channels a…d), got \(count); nothing was written"
             }
         }
     }
@@ -76,7 +79,7 @@ public struct MCP4728: ~Copyable {
     /// The Fast Write frame for four codes (datasheet Fig. 5-7): per channel, 0 0 PD1 PD0 D11…D8
     /// then D7…D0; power-down bits 00 (normal operation).
     public static func fastWriteFrame(_ codes: [Int]) throws(Failure) -> [UInt8] {
-        precondition(codes.count == 4, "one code per channel A…D")
+        guard codes.count == 4 else { throw .channelCount(codes.count) }
         var frame: [UInt8] = []
         for (index, code) in codes.enumerated() {
             guard (0...4095).contains(code) else {
@@ -112,7 +115,7 @@ public struct MCP4728: ~Copyable {
 
     /// Sets all four channels in volts (checked against the reference first).
     public func set(volts: [Double]) throws(Failure) {
-        precondition(volts.count == 4, "one voltage per channel A…D")
+        guard volts.count == 4 else { throw .channelCount(volts.count) }
         var codes: [Int] = []
         for (index, value) in volts.enumerated() {
             codes.append(Int(try code(forVolts: value, channel: Channel(rawValue: index)!)))
