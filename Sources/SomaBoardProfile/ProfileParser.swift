@@ -76,42 +76,36 @@ struct ProfileParser {
 
     // MARK: typed reads that report what is wrong
 
-    mutating func table(_ parent: TOMLTable, _ key: String, path: String, required: Bool) -> TOMLTable? {
-        guard let value = parent[key] else {
-            if required { problem(path, "missing table [\(path)]") }
+    /// Reads `key` as a `kind` with `convert`; a missing required key or a wrong type is a problem.
+    mutating func read<T>(
+        _ table: TOMLTable, _ key: String, path: String, required: Bool, kind: String,
+        missing: String? = nil, _ convert: (TOMLValueConvertible) -> T?
+    ) -> T? {
+        guard let value = table[key] else {
+            if required { problem(path, missing ?? "missing \(path)") }
             return nil
         }
-        guard let table = value.table else { problem(path, "\(path) must be a table"); return nil }
-        return table
+        guard let converted = convert(value) else { problem(path, "\(path) must be \(kind)"); return nil }
+        return converted
+    }
+
+    mutating func table(_ parent: TOMLTable, _ key: String, path: String, required: Bool) -> TOMLTable? {
+        read(parent, key, path: path, required: required, kind: "a table", missing: "missing table [\(path)]") { $0.table }
     }
 
     mutating func number(_ table: TOMLTable, _ key: String, path: String, required: Bool) -> Double? {
-        guard let value = table[key] else {
-            if required { problem(path, "missing \(path)") }
-            return nil
+        read(table, key, path: path, required: required, kind: "a number") { value in
+            if let double = value.double, double.isFinite { return double }
+            return value.int.map(Double.init)
         }
-        if let double = value.double, double.isFinite { return double }
-        if let int = value.int { return Double(int) }
-        problem(path, "\(path) must be a number")
-        return nil
     }
 
     mutating func integer(_ table: TOMLTable, _ key: String, path: String, required: Bool) -> Int? {
-        guard let value = table[key] else {
-            if required { problem(path, "missing \(path)") }
-            return nil
-        }
-        guard let int = value.int else { problem(path, "\(path) must be an integer"); return nil }
-        return int
+        read(table, key, path: path, required: required, kind: "an integer") { $0.int }
     }
 
     mutating func string(_ table: TOMLTable, _ key: String, path: String, required: Bool) -> String? {
-        guard let value = table[key] else {
-            if required { problem(path, "missing \(path)") }
-            return nil
-        }
-        guard let string = value.string else { problem(path, "\(path) must be a string"); return nil }
-        return string
+        read(table, key, path: path, required: required, kind: "a string") { $0.string }
     }
 
     mutating func choice<T>(_ table: TOMLTable, _ key: String, path: String, _ options: [(String, T)], default value: T) -> T {

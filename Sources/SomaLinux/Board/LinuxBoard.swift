@@ -111,25 +111,25 @@ public final class LinuxBoard: Board {
             chipIndex[alias] = chips.count - 1
             return chips.count - 1
         }
-        func addOutput(_ address: LineAddress, _ name: String, safe: Bool) throws(LinuxBoardError) -> Output? {
+        /// The chip of a GPIO address, checked to have the line; nil for other addresses.
+        func place(_ address: LineAddress, _ name: String) throws(LinuxBoardError) -> (index: Int, lines: ChipLines, offset: UInt32)? {
             guard case .gpio(let alias, let offset) = address else { return nil }
             let index = try chip(alias)
             let lines = chips[index]
             guard Int(offset) < lines.chip.lineCount else {
                 throw .lineBeyondChip(chip: lines.chip.path, line: offset, lineCount: lines.chip.lineCount, signal: name)
             }
+            return (index, lines, offset)
+        }
+        func addOutput(_ address: LineAddress, _ name: String, safe: Bool) throws(LinuxBoardError) -> Output? {
+            guard let (index, lines, offset) = try place(address, name) else { return nil }
             lines.outputOffsets.append(offset)
             lines.outputSignals.append(name)
             lines.safeLevels.append(safe ? 1 : 0)
             return .gpio(chip: index, index: lines.outputOffsets.count - 1)
         }
         func addInput(_ address: LineAddress, _ name: String, edges: Bool) throws(LinuxBoardError) -> Input? {
-            guard case .gpio(let alias, let offset) = address else { return nil }
-            let index = try chip(alias)
-            let lines = chips[index]
-            guard Int(offset) < lines.chip.lineCount else {
-                throw .lineBeyondChip(chip: lines.chip.path, line: offset, lineCount: lines.chip.lineCount, signal: name)
-            }
+            guard let (index, lines, offset) = try place(address, name) else { return nil }
             lines.inputOffsets.append(offset)
             lines.inputSignals.append(name)
             lines.inputEdges = lines.inputEdges || edges
