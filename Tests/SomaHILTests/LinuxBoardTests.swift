@@ -125,3 +125,77 @@ struct LinuxBoardTests {
         board.driveSafeState()
     }
 }
+
+@Suite("Linux board modes and ADC fire sense", .serialized, .enabled(if: GPIOSimulator.isAvailable, "runs inside the test VM: make test-hil"))
+struct LinuxBoardSensingTests {
+    let sim: GPIOSimulator
+    init() throws { sim = try GPIOSimulator() }
+
+    func sensed(_ board: LinuxBoard, mode: OperatingMode) -> (BoardFault?, Bool, NeuronSignals) {
+        let fire = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 1)
+        let monitored = UnsafeMutableBufferPointer<NeuronSignals>.allocate(capacity: 1)
+        defer { fire.deallocate(); monitored.deallocate() }
+        fire[0] = false
+        monitored[0] = NeuronSignals(rawValue: 0)
+        let fault = board.sense(SensedLines(fireSense: fire, monitored: monitored, mode: mode), tick: 0)
+        return (fault, fire[0], monitored[0])
+    }
+
+    @Test("clock-and-monitor mode: Soma drives clock and rows, and reads the breadboard's latch and gate chips back")
+    func clockAndMonitor() throws {
+        // The single-neuron wiring, with the neuron's lines now inputs from chips on the breadboard.
+        let profile = try shippedProfile("gpio-sim-single-neuron.toml") {
+            $0.replacingOccurrences(of: "mode = \"full-logic\"", with: "mode = \"clock-and-monitor\"")
+        }
+        for line: UInt32 in [3, 4, 5, 6, 7, 8, 9] { try sim.pull(sim.primary, line, up: false) }
+        let board = try LinuxBoard(profile: profile)
+        #expect(try GPIOChip(sim.primary).consumer(ofLine: 6) == "somad", "the spike line is held, as an input")
+        try sim.pull(sim.primary, 5, up: true)  // latch2
+        try sim.pull(sim.primary, 6, up: true)  // spike
+        try sim.pull(sim.primary, 8, up: true)  // potentiation
+        let (fault, fire, monitored) = sensed(board, mode: .clockAndMonitor)
+        #expect(fault == nil)
+        #expect(fire == false)
+        #expect(monitored == [.latch2, .spike, .potentiation])
+    }
+
+    @Test("fire sense through the ADC: above the threshold is a fire; a sample older than max_age_us is a fault")
+    func adcFireSense() throws {
+        let stub = try I2CStub()
+        let chip = try stub.chip(0x49)
+        try chip.writeBigEndianWord(register: 0x00, 0x0000)
+        let profile = try shippedProfile("gpio-sim-single-neuron.toml") {
+            $0.replacingOccurrences(of: "\"L0.n0.fire\" = \"main:3\"", with: "\"L0.n0.fire\" = \"adc\"")
+                .replacingOccurrences(of: "[lines]", with: """
+                    [i2c]
+                    bus = \(stub.bus)
+
+                    [i2c.adc]
+                    model = "ads1015"
+                    address = 0x49
+                    full_scale_volts = 2.048
+                    samples_per_second = 3300
+                    fire_threshold_volts = 0.5
+                    max_age_us = 100000
+
+                    [lines]
+                    """)
+        }
+        let board = try LinuxBoard(profile: profile)
+        let sampler = try #require(board.adcSampler)
+        func waitForSample(_ code: Int16) {
+            for _ in 0..<400 where sampler.slot.latest().code != code { usleep(2_000) }
+        }
+        waitForSample(0)
+        #expect(sensed(board, mode: .fullLogic).1 == false)
+        // 0.6 V on a ±2.048 V ADS1015: code 600 (12-bit), register 600 << 4.
+        try chip.writeBigEndianWord(register: 0x00, UInt16(600 << 4))
+        waitForSample(600)
+        let (fault, fire, _) = sensed(board, mode: .fullLogic)
+        #expect(fault == nil)
+        #expect(fire == true)
+        sampler.stop()
+        usleep(150_000)
+        #expect(sensed(board, mode: .fullLogic).0 == BoardFault(code: LinuxBoardFault.staleSample))
+    }
+}
