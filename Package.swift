@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SomaSim", targets: ["SomaSim"]),
         .library(name: "SomaBoardProfile", targets: ["SomaBoardProfile"]),
         .library(name: "SomaLinux", targets: ["SomaLinux"]),
+        .library(name: "SomaStore", targets: ["SomaStore"]),
         .library(name: "SomaHostKit", targets: ["SomaHostKit"]),
         .executable(name: "soma", targets: ["soma"]),
     ],
@@ -37,6 +38,7 @@ let package = Package(
         .target(name: "SomaBoardProfile", dependencies: ["SomaCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "SomaLinux", dependencies: ["SomaCore", "SomaBoardProfile", "CGPIOD", "CI2C"]),
         .target(name: "SomaRuntime", dependencies: ["SomaCore"]),
+        .target(name: "SomaStore"),
 
         // Host side.
         .target(name: "SomaHostKit", dependencies: ["SomaCore"], path: "HostTools/SomaHostKit"),
@@ -59,6 +61,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SomaLinuxTests", dependencies: ["SomaLinux"]),
+        .testTarget(name: "SomaStoreTests", dependencies: ["SomaStore"]),
         .testTarget(name: "SomaBoardProfileTests", dependencies: ["SomaBoardProfile", "SomaCore"], exclude: ["broken"]),
         // Runs inside the real-kernel test VM (Tests/hil/vm.sh, `make test-hil`).
         // GPIO throughput against C libgpiod, run in the test VM by Benchmarks/gpio-vm.sh.
