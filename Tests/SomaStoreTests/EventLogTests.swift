@@ -11,17 +11,25 @@ private func payload(_ sequence: Int) -> [UInt8] {
     (0..<(8 + sequence % 9)).map { UInt8(truncatingIfNeeded: sequence &* 31 &+ $0) }
 }
 
+/// Writes records 1…count into a fresh log in `directory`, synced, and closes it; returns the
+/// path of its (only) segment.
+@discardableResult
+private func writeClosedLog(_ directory: String, records count: Int) throws -> String {
+    do {
+        let log = try EventLog(settings: EventLogSettings(directory: directory))
+        for index in 1...count { try log.append(payload(index)) }
+        try log.sync()
+    }
+    return directory + "/" + (try FileManager.default.contentsOfDirectory(atPath: directory)).sorted()[0]
+}
+
 @Suite("Event log")
 struct EventLogTests {
     @Test("appended and synced records come back in order after a reopen, in pages, none missing or repeated")
     func roundTrip() throws {
         let directory = scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        do {
-            let log = try EventLog(settings: EventLogSettings(directory: directory))
-            for index in 1...1_000 { #expect(try log.append(payload(index)) == UInt64(index)) }
-            try log.sync()
-        }
+        try writeClosedLog(directory, records: 1_000)
         let log = try EventLog(settings: EventLogSettings(directory: directory))
         #expect(log.recovery == nil)
         #expect(log.nextSequence == 1_001)
@@ -41,12 +49,7 @@ struct EventLogTests {
     func tornTail() throws {
         let directory = scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        do {
-            let log = try EventLog(settings: EventLogSettings(directory: directory))
-            for index in 1...100 { try log.append(payload(index)) }
-            try log.sync()
-        }
-        let segment = directory + "/" + (try FileManager.default.contentsOfDirectory(atPath: directory)).first!
+        let segment = try writeClosedLog(directory, records: 100)
         let handle = try #require(FileHandle(forWritingAtPath: segment))
         handle.seekToEndOfFile()
         handle.write(Data([40, 0, 0, 0, 1, 2, 3, 4, 101, 0, 0]))  // a header cut short
@@ -66,12 +69,7 @@ struct EventLogTests {
     func damagedTail() throws {
         let directory = scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        do {
-            let log = try EventLog(settings: EventLogSettings(directory: directory))
-            for index in 1...10 { try log.append(payload(index)) }
-            try log.sync()
-        }
-        let segment = directory + "/" + (try FileManager.default.contentsOfDirectory(atPath: directory)).first!
+        let segment = try writeClosedLog(directory, records: 10)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: segment))
         bytes[bytes.count - 1] ^= 0xFF
         try bytes.write(to: URL(fileURLWithPath: segment))
