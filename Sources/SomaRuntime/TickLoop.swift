@@ -10,13 +10,23 @@ import Glibc
 ///
 /// Not yet here (issue 5): SCHED_FIFO, mlockall, CPU affinity, the rings to the service side.
 public struct TickLoop {
+    /// How ticks follow the wall clock.
+    public enum Pacing: Sendable {
+        /// One tick per `tickNanoseconds` of real time (a board, or `somad --sim` by default).
+        case realTime
+        /// As fast as the machine allows (the simulator's virtual time, `--speed max`).
+        case asFastAsPossible
+    }
+
     public let tickNanoseconds: Int64
+    public let pacing: Pacing
     public private(set) var overrunEvents: UInt64 = 0
     public private(set) var missedTicks: UInt64 = 0
 
     /// `tickNanoseconds` below 1 is taken as 1.
-    public init(tickNanoseconds: Int64) {
+    public init(tickNanoseconds: Int64, pacing: Pacing = .realTime) {
         self.tickNanoseconds = max(1, tickNanoseconds)
+        self.pacing = pacing
     }
 
     /// Runs until `shouldStop()` is true (checked every tick) or `maxTicks` ticks have run.
@@ -32,6 +42,7 @@ public struct TickLoop {
             core.tick(on: &board)
             afterTick(core)
             ran += 1
+            if case .asFastAsPossible = pacing { continue }
             Self.advance(&deadline, by: tickNanoseconds)
             var now = timespec()
             clock_gettime(CLOCK_MONOTONIC, &now)

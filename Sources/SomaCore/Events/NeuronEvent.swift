@@ -1,5 +1,5 @@
 /// What happened in a tick. Stored as one byte in a `NeuronEvent`.
-public enum EventKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+public enum EventKind: UInt8, Sendable, BitwiseCopyable, CaseIterable, CustomStringConvertible {
     /// L1 captured a fire: the fire sense was high while L1 was transparent (L1 rising edge).
     case fire = 1
     /// G1 rose: an output spike, one clock-high phase long.
@@ -36,7 +36,7 @@ public enum EventKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
 ///
 /// Fixed size so that the loop can hand events to the log writer through a preallocated ring
 /// without allocating.
-public struct NeuronEvent: Sendable, Hashable, CustomStringConvertible {
+public struct NeuronEvent: Sendable, Hashable, BitwiseCopyable, CustomStringConvertible {
     /// Tick number since the core started (tick 0 is the first high tick of the clock).
     public var tick: UInt64
     /// Kind-specific value (see `EventKind`); 0 when the kind has none.
