@@ -48,7 +48,7 @@ kernel_abi() {
 
 setup() {
     local abi
-    apt_install qemu-system-x86 busybox-static cpio xz-utils gcc make
+    apt_install qemu-system-x86 busybox-static cpio xz-utils gcc make gpiod i2c-tools
     abi="$(kernel_abi)"
     [ -n "$abi" ] || { $SUDO apt-get update -qq; abi="$(kernel_abi)"; }
     [ -n "$abi" ] || die "cannot tell which kernel linux-image-amd64 depends on (apt-cache depends)"
