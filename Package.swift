@@ -37,7 +37,7 @@ let package = Package(
         ),
         .target(name: "SomaBoardProfile", dependencies: ["SomaCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "SomaLinux", dependencies: ["SomaCore", "SomaBoardProfile", "CGPIOD", "CI2C"]),
-        .target(name: "SomaRuntime", dependencies: ["SomaCore"]),
+        .target(name: "SomaRuntime", dependencies: ["SomaCore", "SomaStore"]),
         .target(name: "SomaStore"),
 
         // Host side.
@@ -62,7 +62,7 @@ let package = Package(
         ),
         .testTarget(name: "SomaLinuxTests", dependencies: ["SomaLinux"]),
         .testTarget(name: "SomaStoreTests", dependencies: ["SomaStore"]),
-        .testTarget(name: "SomaRuntimeTests", dependencies: ["SomaRuntime", "SomaCore", "SomaTesting", "CMallocCounter"]),
+        .testTarget(name: "SomaRuntimeTests", dependencies: ["SomaRuntime", "SomaCore", "SomaStore", "SomaTesting", "CMallocCounter"]),
         .testTarget(name: "SomaBoardProfileTests", dependencies: ["SomaBoardProfile", "SomaCore"], exclude: ["broken"]),
         // Runs inside the real-kernel test VM (Tests/hil/vm.sh, `make test-hil`).
         // GPIO throughput against C libgpiod, run in the test VM by Benchmarks/gpio-vm.sh.
