@@ -37,7 +37,8 @@ let package = Package(
         ),
         .target(name: "SomaBoardProfile", dependencies: ["SomaCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "SomaLinux", dependencies: ["SomaCore", "SomaBoardProfile", "CGPIOD", "CI2C"]),
-        .target(name: "SomaRuntime", dependencies: ["SomaCore", "SomaStore"]),
+        .target(name: "CRealTime"),
+        .target(name: "SomaRuntime", dependencies: ["SomaCore", "SomaStore", "CRealTime"]),
         .target(name: "SomaStore"),
 
         // Host side.
