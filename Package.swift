@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SomaStore", targets: ["SomaStore"]),
         .library(name: "SomaHostKit", targets: ["SomaHostKit"]),
         .executable(name: "soma", targets: ["soma"]),
+        .executable(name: "somad", targets: ["somad"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -40,6 +41,14 @@ let package = Package(
         .target(name: "CRealTime"),
         .target(name: "SomaRuntime", dependencies: ["SomaCore", "SomaStore", "CRealTime"]),
         .target(name: "SomaStore"),
+
+        .executableTarget(
+            name: "somad",
+            dependencies: [
+                "SomaCore", "SomaBoardProfile", "SomaLinux", "SomaRuntime", "SomaSim", "SomaStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
 
         // Host side.
         .target(name: "SomaHostKit", dependencies: ["SomaCore"], path: "HostTools/SomaHostKit"),
@@ -69,9 +78,9 @@ let package = Package(
         // GPIO throughput against C libgpiod, run in the test VM by Benchmarks/gpio-vm.sh.
         .executableTarget(name: "soma-gpio-bench", dependencies: ["SomaLinux"], path: "Benchmarks/GPIOBench"),
         .executableTarget(
-            name: "soma-hil-tool", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "SomaBoardProfile", "SomaRuntime"],
+            name: "soma-hil-tool", dependencies: ["SomaCore", "SomaSim", "SomaBoardProfile"],
             path: "Tests/hil/Tool"),
-        .testTarget(name: "SomaHILTests", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "SomaBoardProfile", "CMallocCounter"]),
+        .testTarget(name: "SomaHILTests", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "SomaBoardProfile", "SomaStore", "SomaRuntime", "CMallocCounter"]),
         .testTarget(name: "SomaSimTests", dependencies: ["SomaSim", "SomaCore"]),
         .testTarget(name: "SomaHostKitTests", dependencies: ["SomaHostKit", "SomaCore", "SomaTesting"]),
     ]

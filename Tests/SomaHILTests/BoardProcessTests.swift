@@ -1,7 +1,10 @@
 import Foundation
+import SomaCore
+import SomaRuntime
+import SomaStore
 import Testing
 
-/// The board loop as a process (soma-hil-tool, built next to this test bundle) on gpio-sim lines.
+/// A process built next to this test bundle (somad, soma-hil-tool), its stdout read line by line.
 /// Started with posix_spawn: Foundation's Process needs a CFSocket wakeup pair, which the minimal
 /// guest cannot create.
 final class ToolProcess {
@@ -9,8 +12,8 @@ final class ToolProcess {
     private let readEnd: Int32
     private var text = ""
 
-    init(_ arguments: [String]) throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("soma-hil-tool").path
+    init(_ program: String, _ arguments: [String]) throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(program).path
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw HILError("pipe failed: errno \(errno)") }
         var actions = posix_spawn_file_actions_t()
@@ -73,11 +76,15 @@ struct BoardProcessTests {
     /// Pull every output up: a released line then reads 1, so only a driven safe state reads 0.
     func pullOutputsUp() throws { for line in outputs { try sim.pull(sim.primary, line, up: true) } }
 
-    @Test("SIGTERM: the loop stops, every output is driven to the safe state, the process exits 0")
+    func dataDirectory() -> String {
+        (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/somad-\(UUID().uuidString)"
+    }
+
+    @Test("somad on SIGTERM: the loop stops, every output is driven to the safe state, the log is flushed, exit 0")
     func sigterm() throws {
         try pullOutputsUp()
-        let run = try ToolProcess(["run", profile, "--slowdown", "100", "--linger-ms", "3000"])
-        #expect(run.waitFor("running"))
+        let somad = try ToolProcess("somad", ["--profile", profile, "--clock-slowdown", "100", "--hold-after-stop-ms", "3000", "--data-dir", dataDirectory()])
+        #expect(somad.waitFor("running"))
         // The clock line toggles while the loop runs.
         var clockLevels = Set<Bool>()
         for _ in 0..<40 where clockLevels.count < 2 {
@@ -85,34 +92,40 @@ struct BoardProcessTests {
             usleep(5_000)
         }
         #expect(clockLevels == [true, false])
-        kill(run.processIdentifier, SIGTERM)
-        #expect(run.waitFor("safe state driven"))
+        kill(somad.processIdentifier, SIGTERM)
+        #expect(somad.waitFor("safe state driven"))
         #expect(try sim.levels(sim.primary, outputs).allSatisfy { !$0 }, "driven to the safe state, still held")
-        let result = run.finish()
+        let result = somad.finish()
         #expect(result.status == 0)
+        #expect(result.output.contains("stopped: "))
         #expect(try sim.levels(sim.primary, outputs).allSatisfy { $0 }, "released after exit: back to the pulls")
     }
 
     @Test("a run that reaches its end stops in the safe state too")
     func normalStop() throws {
         try pullOutputsUp()
-        let run = try ToolProcess(["run", profile, "--slowdown", "100", "--seconds", "1", "--linger-ms", "3000"])
-        #expect(run.waitFor("safe state driven"))
+        let somad = try ToolProcess("somad", ["--profile", profile, "--clock-slowdown", "100", "--seconds", "1", "--hold-after-stop-ms", "3000", "--data-dir", dataDirectory()])
+        #expect(somad.waitFor("safe state driven"))
         #expect(try sim.levels(sim.primary, outputs).allSatisfy { !$0 })
-        #expect(run.finish().status == 0)
+        #expect(somad.finish().status == 0)
     }
 
-    @Test("breadboard in the loop: the simulator's neuron, played through gpio-sim, fires and the loop records it")
+    @Test("breadboard in the loop: somad on the Linux backend, the simulator's neuron played through gpio-sim fires, and the log records it")
     func breadboardInTheLoop() throws {
         try sim.pull(sim.primary, 3, up: false)
-        let player = try ToolProcess(["play-breadboard", profile, "--slowdown", "200", "--seconds", "8"])
-        let run = try ToolProcess(["run", profile, "--slowdown", "200", "--seconds", "8"])
-        let result = run.finish()
+        let directory = dataDirectory()
+        let player = try ToolProcess("soma-hil-tool", ["play-breadboard", profile, "--slowdown", "200", "--seconds", "8"])
+        let somad = try ToolProcess("somad", ["--profile", profile, "--pattern", "11", "--clock-slowdown", "200", "--seconds", "8", "--data-dir", directory])
+        let result = somad.finish()
         let played = player.finish()
         #expect(result.status == 0)
         #expect(played.status == 0)
-        let fires = result.output.split(separator: "\n").filter { $0.hasPrefix("fire L0 n0 tick ") }
+        let records = try EventLog(settings: EventLogSettings(directory: directory)).read(after: 0, limit: 100_000)
+        let events = records.compactMap { NeuronEvent(logPayload: $0.payload) }
+        #expect(events.count == records.count)
+        let fires = events.filter { $0.kind == .fire && $0.layer == 0 && $0.neuron == 0 }
         #expect(fires.count >= 3, "\(result.output)\n\(played.output)")
+        #expect(result.output.contains("stopped: \(records.count) events logged"))
         #expect(played.output.contains("the device fired"))
     }
 }

@@ -1,22 +1,12 @@
-// soma-hil-tool: the processes the real-kernel tests start inside the VM.
+// soma-hil-tool: the breadboard the real-kernel tests put in the loop with somad.
 //
-//   soma-hil-tool run PROFILE [--slowdown K] [--seconds S] [--linger-ms M]
-//       The neuron core on the Linux board in real time (ticks K times slower than the profile's),
-//       presenting an all-ones pattern. SIGTERM or SIGINT: stop, drive the safe state, print
-//       "safe state driven", keep the lines for M ms (so a test can read them back), exit 0.
-//       Prints "running" once the lines are held, and one "fire L N tick T" line per fire event.
 //   soma-hil-tool play-breadboard PROFILE [--slowdown K] [--seconds S]
 //       Plays the breadboard from the simulator's physics: reads the outputs from gpio-sim's sysfs
 //       and sets the fire-sense line's pull, one simulated tick per (slowed) tick.
 import Foundation
 import SomaBoardProfile
 import SomaCore
-import SomaLinux
-import SomaRuntime
 import SomaSim
-import Synchronization
-
-nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("soma-hil-tool: \(message)\n".utf8))
@@ -34,7 +24,7 @@ func option(_ name: String, _ fallback: Double) -> Double {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count >= 3 else { fail("usage: soma-hil-tool run|play-breadboard PROFILE [options]") }
+guard arguments.count >= 3 else { fail("usage: soma-hil-tool play-breadboard PROFILE [options]") }
 let profile: BoardProfile
 do { profile = try BoardProfile.load(path: arguments[2]) } catch { fail("\(error)") }
 let slowdown = option("--slowdown", 1)
@@ -43,34 +33,6 @@ let tickNanoseconds = Int64(Double(profile.network.clock.tickNanoseconds) * slow
 let maxTicks = UInt64(seconds * 1e9 / Double(tickNanoseconds))
 
 switch arguments[1] {
-case "run":
-    signal(SIGTERM) { _ in stopRequested = 1 }
-    signal(SIGINT) { _ in stopRequested = 1 }
-    // A parent may have blocked them (and a spawned child inherits the mask): unblock.
-    var stopSignals = sigset_t()
-    sigemptyset(&stopSignals)
-    sigaddset(&stopSignals, SIGTERM)
-    sigaddset(&stopSignals, SIGINT)
-    pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
-    var board: LinuxBoard
-    do { board = try LinuxBoard(profile: profile) } catch { fail("\(error)") }
-    let pattern = Pattern(pixels: Array(repeating: true, count: profile.network.inputs))
-    var core: NeuronCore
-    do { core = try NeuronCore(configuration: profile.network, patterns: try PatternBank([pattern], inputCount: profile.network.inputs)) } catch { fail("\(error)") }
-    _ = core.present(pattern: 0)
-    say("running")
-    var loop = TickLoop(tickNanoseconds: tickNanoseconds)
-    loop.run(core: &core, board: &board, maxTicks: maxTicks, shouldStop: { stopRequested != 0 }) { core in
-        for event in core.events where event.kind == .fire {
-            say("fire L\(event.layer) n\(event.neuron) tick \(event.tick)")
-        }
-    }
-    if let failure = board.driveSafeState() { fail("safe state: errno \(failure)") }
-    say("safe state driven")
-    say("overruns \(loop.overrunEvents) missed ticks \(loop.missedTicks)")
-    usleep(UInt32(option("--linger-ms", 0) * 1000))
-    exit(0)
-
 case "play-breadboard":
     guard let sysfs = ProcessInfo.processInfo.environment["SOMA_HIL_GPIO_SYSFS"] else { fail("not inside the test VM") }
     // gpio-sim's sysfs names chips by name; the profile by alias.
@@ -148,5 +110,5 @@ case "play-breadboard":
     exit(0)
 
 default:
-    fail("unknown command \(arguments[1]); use run or play-breadboard")
+    fail("unknown command \(arguments[1]); use play-breadboard")
 }
