@@ -72,6 +72,7 @@ let package = Package(
         ),
         .testTarget(name: "SomaLinuxTests", dependencies: ["SomaLinux"]),
         .testTarget(name: "SomaStoreTests", dependencies: ["SomaStore"]),
+        .testTarget(name: "SomadTests", dependencies: ["SomaCore", "SomaRuntime", "SomaStore"]),
         .testTarget(name: "SomaRuntimeTests", dependencies: ["SomaRuntime", "SomaCore", "SomaStore", "SomaTesting", "CMallocCounter"]),
         .testTarget(name: "SomaBoardProfileTests", dependencies: ["SomaBoardProfile", "SomaCore"], exclude: ["broken"]),
         // Runs inside the real-kernel test VM (Tests/hil/vm.sh, `make test-hil`).

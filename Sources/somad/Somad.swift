@@ -72,6 +72,16 @@ struct Somad: ParsableCommand {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(65)
         }
+        signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
+        signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
+        // A parent may start us with them blocked (the mask is inherited): unblock, before any
+        // thread is created, so every thread inherits the unblocked mask.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+
         let network = profile.network
         var bank: PatternBank?
         if let pattern {
@@ -89,8 +99,6 @@ struct Somad: ParsableCommand {
         let writer = EventLogWriter(ring: ring, log: log, syncIntervalMilliseconds: syncMs)
         try writer.start()
 
-        signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
-        signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
 
         let tick = Int64(Double(network.clock.tickNanoseconds) * clockSlowdown)
         let maxTicks = seconds.map { UInt64($0 * 1e9 / Double(tick)) } ?? .max
