@@ -84,6 +84,20 @@ public enum NeuronLine: String, CaseIterable, Sendable {
     case depression
     /// LG: this neuron's synapse column enabled by the lateral-inhibition array.
     case columnGate = "column_gate"
+
+    /// The core's signal this line carries; nil for `fire`, which is sensed, not computed.
+    public var signal: NeuronSignals? {
+        switch self {
+        case .fire: nil
+        case .latch1: .latch1
+        case .latch2: .latch2
+        case .spike: .spike
+        case .inhibition: .inhibition
+        case .potentiation: .potentiation
+        case .depression: .depression
+        case .columnGate: .columnGate
+        }
+    }
 }
 
 /// Where a signal is: a GPIO line, an output or input of a shift-register chain, or the ADC.

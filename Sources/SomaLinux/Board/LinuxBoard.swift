@@ -90,6 +90,9 @@ public final class LinuxBoard: Board {
     public private(set) var pulseWidthCuts: UInt64 = 0
 
     static let lineKinds = NeuronLine.allCases
+    /// Per line kind (in `lineKinds` order), the core's signal it carries; empty for `fire`.
+    /// Worked out once here so the tick only tests bits.
+    let lineSignals: [NeuronSignals]
 
     /// Opens every chip, requests every line (outputs start at their safe levels), starts the ADC
     /// sampler and sets the DAC rail. Throws, naming the chip/line/address and the errno, before
@@ -208,6 +211,7 @@ public final class LinuxBoard: Board {
             }
         }
         self.rows = rows
+        self.lineSignals = Self.lineKinds.map { $0.signal ?? NeuronSignals(rawValue: 0) }
         self.neuronOutputs = neuronOutputs
         self.neuronInputs = neuronInputs
         self.usesADCFire = neuronInputs.contains { if case .adc? = $0 { true } else { false } }
@@ -389,7 +393,7 @@ public final class LinuxBoard: Board {
                     if kind == 0 {
                         lines.fireSense[neuron] = level
                     } else if level {
-                        monitored.insert(NeuronSignals(rawValue: 1 << UInt8(kind - 1)))
+                        monitored.insert(lineSignals[kind])
                     }
                 }
                 kind += 1
@@ -436,7 +440,7 @@ public final class LinuxBoard: Board {
             var kind = 1
             while kind < kinds {
                 if let target = neuronOutputs[neuron * kinds + kind] {
-                    set(target, signals.contains(NeuronSignals(rawValue: 1 << UInt8(kind - 1))))
+                    set(target, signals.contains(lineSignals[kind]))
                 }
                 kind += 1
             }

@@ -83,8 +83,9 @@ case "play-breadboard":
             }
             for neuron in 0..<layout.neurons {
                 var signals = NeuronSignals(rawValue: 0)
-                for (bit, line) in NeuronLine.allCases.dropFirst().enumerated() where read(.neuron(layer: layer, neuron: neuron, line: line)) {
-                    signals.insert(NeuronSignals(rawValue: 1 << UInt8(bit)))
+                for line in NeuronLine.allCases {
+                    guard let signal = line.signal, read(.neuron(layer: layer, neuron: neuron, line: line)) else { continue }
+                    signals.insert(signal)
                 }
                 // A column without lateral inhibition has its gate tied on, not wired to Soma.
                 if profile.lines[.neuron(layer: layer, neuron: neuron, line: .columnGate)] == nil { signals.insert(.columnGate) }
