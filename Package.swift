@@ -70,7 +70,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "SomaLinuxTests", dependencies: ["SomaLinux"]),
+        .testTarget(name: "SomaLinuxTests", dependencies: ["SomaLinux", "SomaBoardProfile"]),
         .testTarget(name: "SomaStoreTests", dependencies: ["SomaStore"]),
         .testTarget(name: "SomadTests", dependencies: ["SomaCore", "SomaRuntime", "SomaStore"]),
         .testTarget(name: "SomaRuntimeTests", dependencies: ["SomaRuntime", "SomaCore", "SomaStore", "SomaTesting", "CMallocCounter"]),

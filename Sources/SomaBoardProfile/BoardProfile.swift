@@ -141,10 +141,10 @@ public struct I2CSettings: Sendable, Equatable {
 }
 
 public struct ADCSettings: Sendable, Equatable {
-    public var model: String
+    public var model: ADS1x15Model
     public var address: UInt8
-    /// Input as written in the profile: `ain0`…`ain3`, or `ain0-ain1` and the other pairs.
-    public var input: String
+    /// Written in the profile as `ain0`…`ain3`, or `ain0-ain1` and the other pairs.
+    public var input: ADS1x15Input
     public var fullScaleVolts: Double
     public var samplesPerSecond: Int
     public var dataReady: LineAddress?

@@ -308,15 +308,18 @@ struct ProfileParser {
             if settings.bus < 0 { problem("i2c.bus", "i2c.bus = \(settings.bus) must be 0 or more (/dev/i2c-N)") }
             if let adc = self.table(table, "adc", path: "i2c.adc", required: false) {
                 unknownKeys(adc, path: "i2c.adc", known: ["model", "address", "input", "full_scale_volts", "samples_per_second", "data_ready", "fire_threshold_volts", "max_age_us"])
-                let model = choice(adc, "model", path: "i2c.adc.model", [("ads1115", "ads1115"), ("ads1015", "ads1015")], default: "ads1115")
-                let rates = model == "ads1115" ? [8, 16, 32, 64, 128, 250, 475, 860] : [128, 250, 490, 920, 1600, 2400, 3300]
+                let model = choice(adc, "model", path: "i2c.adc.model", ADS1x15Model.allCases.map { ($0.rawValue, $0) }, default: .ads1115)
+                let rates = Array(Set(model.dataRates)).sorted()
                 let rate = integer(adc, "samples_per_second", path: "i2c.adc.samples_per_second", required: false) ?? rates.last!
-                if !rates.contains(rate) { problem("i2c.adc.samples_per_second", "\(model) has no data rate \(rate) SPS; it has \(rates.map(String.init).joined(separator: ", "))") }
+                if !rates.contains(rate) { problem("i2c.adc.samples_per_second", "\(model.rawValue) has no data rate \(rate) SPS; it has \(rates.map(String.init).joined(separator: ", "))") }
                 let fullScale = number(adc, "full_scale_volts", path: "i2c.adc.full_scale_volts", required: false) ?? 4.096
-                if ![6.144, 4.096, 2.048, 1.024, 0.512, 0.256].contains(fullScale) { problem("i2c.adc.full_scale_volts", "\(model) has no full scale of \(fullScale) V; it has 6.144, 4.096, 2.048, 1.024, 0.512, 0.256") }
-                let input = string(adc, "input", path: "i2c.adc.input", required: false) ?? "ain0"
-                if !["ain0", "ain1", "ain2", "ain3", "ain0-ain1", "ain0-ain3", "ain1-ain3", "ain2-ain3"].contains(input) {
-                    problem("i2c.adc.input", "i2c.adc.input = \"\(input)\": use ain0…ain3 or one of the pairs ain0-ain1, ain0-ain3, ain1-ain3, ain2-ain3")
+                if !ADS1x15Model.fullScaleVolts.contains(fullScale) {
+                    problem("i2c.adc.full_scale_volts", "\(model.rawValue) has no full scale of \(fullScale) V; it has \(ADS1x15Model.fullScaleVolts.map { "\($0)" }.joined(separator: ", "))")
+                }
+                let inputName = string(adc, "input", path: "i2c.adc.input", required: false) ?? "ain0"
+                let input = ADS1x15Input(profileName: inputName)
+                if input == nil {
+                    problem("i2c.adc.input", "i2c.adc.input = \"\(inputName)\": use ain0…ain3 or one of the pairs ain0-ain1, ain0-ain3, ain1-ain3, ain2-ain3")
                 }
                 var dataReady: LineAddress?
                 if let text = string(adc, "data_ready", path: "i2c.adc.data_ready", required: false) {
@@ -324,7 +327,7 @@ struct ProfileParser {
                     if let dataReady { uses.append((dataReady, "ADC ALERT/RDY", "i2c.adc.data_ready", false)) }
                 }
                 settings.adc = ADCSettings(
-                    model: model, address: address(adc, "address", path: "i2c.adc.address") ?? 0x48, input: input,
+                    model: model, address: address(adc, "address", path: "i2c.adc.address") ?? 0x48, input: input ?? .single(0),
                     fullScaleVolts: fullScale, samplesPerSecond: rate, dataReady: dataReady,
                     fireThresholdVolts: number(adc, "fire_threshold_volts", path: "i2c.adc.fire_threshold_volts", required: false),
                     maxAgeMicroseconds: integer(adc, "max_age_us", path: "i2c.adc.max_age_us", required: false) ?? 5_000)

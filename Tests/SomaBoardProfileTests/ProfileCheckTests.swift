@@ -31,6 +31,10 @@ struct ProfileCheckTests {
         #expect(layer.shiftInChains.map(\.bitCount) == [16])
         #expect(layer.lines[.row(layer: 0, row: 29)] == .shift(chain: "rows", bit: 29))
         #expect(layer.i2c?.adc?.dataReady == .gpio(chip: "aux", offset: 6))
+        #expect(layer.i2c?.adc?.model == .ads1115)
+        #expect(layer.i2c?.adc?.input == .single(0))
+        #expect(ADS1x15Input(profileName: "ain1-ain3") == .differential(1, 3))
+        #expect(ADS1x15Input(profileName: "ain1-ain2") == nil)
         #expect(layer.i2c?.dac?.fullScaleVolts == 5.0)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SomaBoardProfile
 import SomaLinux
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import SomaBoardProfile
 import SomaLinux
 import Testing
 
@@ -76,6 +77,7 @@ struct ChipEncodingTests {
         #expect(throws: ADS1x15Error.unsupportedInput(.single(4))) {
             try ADS1x15.configWord(model: .ads1115, .init(input: .single(4)), startConversion: false)
         }
+        #expect(ADS1x15Gain.allCases.map(\.rawValue) == ADS1x15Model.fullScaleVolts, "the driver's gains are the ranges profiles may name")
         #expect(ADS1x15Gain(fullScaleVolts: 0.256) == .fullScale0_256)
         #expect(ADS1x15Gain(fullScaleVolts: 3.3) == nil)
     }

@@ -272,15 +272,8 @@ public final class LinuxBoard: Board {
         var fireThresholdCode: Int16 = .max
         var maxAge: UInt64 = 5_000
         if let i2c = profile.i2c, let settings = i2c.adc {
-            let model = ADS1x15Model(rawValue: settings.model) ?? .ads1115
-            let input: ADS1x15Input =
-                switch settings.input {
-                case "ain0-ain1": .differential(0, 1)
-                case "ain0-ain3": .differential(0, 3)
-                case "ain1-ain3": .differential(1, 3)
-                case "ain2-ain3": .differential(2, 3)
-                default: .single(Int(settings.input.dropFirst(3)) ?? 0)
-                }
+            let model = settings.model
+            let input = settings.input
             let gain = ADS1x15Gain(fullScaleVolts: settings.fullScaleVolts) ?? .fullScale4_096
             let adc: ADS1x15
             do {

@@ -1,33 +1,15 @@
+import SomaBoardProfile
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Texas Instruments ADS1115 (16-bit) and ADS1015 (12-bit) ADCs: four inputs, a programmable gain
-/// amplifier, single-shot or continuous conversion, and an ALERT/RDY pin that can signal "conversion
-/// ready". Register layout and bit fields: ADS111x datasheet (SBAS444) §8.6, ADS101x (SBAS473) §8.6.
-public enum ADS1x15Model: String, Sendable, CaseIterable {
-    case ads1115
-    case ads1015
+// Texas Instruments ADS1115 (16-bit) and ADS1015 (12-bit) ADCs: four inputs, a programmable gain
+// amplifier, single-shot or continuous conversion, and an ALERT/RDY pin that can signal "conversion
+// ready". Register layout and bit fields: ADS111x datasheet (SBAS444) §8.6, ADS101x (SBAS473) §8.6.
+// The models, inputs and ranges are named in SomaBoardProfile (ADS1x15Names.swift).
 
-    /// Samples per second selectable with the DR bits, in bit order.
-    public var dataRates: [Int] {
-        switch self {
-        case .ads1115: [8, 16, 32, 64, 128, 250, 475, 860]
-        case .ads1015: [128, 250, 490, 920, 1600, 2400, 3300, 3300]
-        }
-    }
-
-    /// Full-scale code: the conversion result is a signed `bits`-bit number.
-    public var bits: Int { self == .ads1115 ? 16 : 12 }
-}
-
-/// What the multiplexer connects to the converter.
-public enum ADS1x15Input: Sendable, Equatable {
-    /// AINn against ground (n = 0…3).
-    case single(Int)
-    /// AIN0−AIN1, AIN0−AIN3, AIN1−AIN3, AIN2−AIN3: the four differential pairs the chip has.
-    case differential(Int, Int)
-
+extension ADS1x15Input {
+    /// MUX bits of the config register; nil for an input the chip does not have.
     var muxBits: UInt16? {
         switch self {
         case .single(let channel) where (0...3).contains(channel): UInt16(4 + channel)
