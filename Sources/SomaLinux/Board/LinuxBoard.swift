@@ -283,10 +283,12 @@ public final class LinuxBoard: Board {
             } catch {
                 throw .adc(error)
             }
+            // ALERT/RDY gets a request of its own (the sampler thread waits on it), on the chip
+            // the board already opened.
             var ready: GPIOLineRequest?
-            if case .gpio(let alias, let offset)? = settings.dataReady {
+            if let address = settings.dataReady, let (_, lines, offset) = try place(address, "ADC ALERT/RDY") {
                 do {
-                    ready = try GPIOChip(profile.chips[alias] ?? alias).requestInputs([offset], edges: true, consumer: profile.consumer)
+                    ready = try lines.chip.requestInputs([offset], edges: true, consumer: profile.consumer)
                 } catch {
                     throw .gpio(error, signals: ["ADC ALERT/RDY"])
                 }
