@@ -37,7 +37,7 @@ let package = Package(
             providers: [.apt(["libi2c-dev"])]
         ),
         .target(name: "SomaBoardProfile", dependencies: ["SomaCore", .product(name: "TOMLKit", package: "TOMLKit")]),
-        .target(name: "SomaLinux", dependencies: ["SomaCore", "SomaBoardProfile", "CGPIOD", "CI2C"]),
+        .target(name: "SomaLinux", dependencies: ["SomaCore", "SomaBoardProfile", "SomaRuntime", "CGPIOD", "CI2C"]),
         .target(name: "CRealTime"),
         .target(name: "SomaRuntime", dependencies: ["SomaCore", "SomaStore", "CRealTime"]),
         .target(name: "SomaStore"),

@@ -38,7 +38,7 @@ public final class EventLogWriter: @unchecked Sendable {
     private let running = Atomic<Bool>(false)
     private let written = Atomic<UInt64>(0)
     private let lastError = Mutex<EventLogError?>(nil)
-    private var thread: pthread_t?
+    private var thread: RealTimeThread?
 
     public init(ring: SPSCRing<NeuronEvent>, log: EventLog, syncIntervalMilliseconds: Int = 100) {
         self.ring = ring
@@ -53,25 +53,21 @@ public final class EventLogWriter: @unchecked Sendable {
 
     public func start() throws(EventLogError) {
         guard !running.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        var handle = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let status = pthread_create(&handle, nil, { context in
-            Unmanaged<EventLogWriter>.fromOpaque(context!).takeRetainedValue().drain()
-            return nil
-        }, context)
-        guard status == 0 else {
-            Unmanaged<EventLogWriter>.fromOpaque(context).release()
+        let thread = RealTimeThread(settings: .none) { self.drain() }
+        do {
+            try thread.start()
+        } catch {
             running.store(false, ordering: .releasing)
-            throw .io(call: "pthread_create", path: log.settings.directory, errno: status)
+            throw .io(call: "pthread_create", path: log.settings.directory, errno: error.errno)
         }
-        thread = handle
+        self.thread = thread
     }
 
     /// Stops after draining the ring and syncing.
     public func stop() {
-        guard running.exchange(false, ordering: .acquiringAndReleasing), let thread else { return }
-        pthread_join(thread, nil)
-        self.thread = nil
+        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        thread?.join()
+        thread = nil  // the thread's body holds this writer; dropping it ends the cycle
     }
 
     private func drain() {

@@ -1,3 +1,4 @@
+import SomaRuntime
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -70,7 +71,7 @@ public final class ADCSampler: @unchecked Sendable {
     private var adc: ADS1x15
     private let dataReady: GPIOLineRequest?
     private let running = Atomic<Bool>(false)
-    private var thread: pthread_t?
+    private var thread: RealTimeThread?
 
     /// Takes ownership of the ADC (which must be in continuous mode) and of the data-ready request.
     public init(adc: consuming ADS1x15, dataReady: GPIOLineRequest? = nil) {
@@ -80,30 +81,24 @@ public final class ADCSampler: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Starts the sampler thread.
+    /// Starts the sampler thread (a plain thread: it is not the real-time loop).
     public func start() throws(SystemCallError) {
-        guard !running.load(ordering: .acquiring) else { return }
-        running.store(true, ordering: .releasing)
-        var handle = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let status = pthread_create(&handle, nil, { context in
-            let sampler = Unmanaged<ADCSampler>.fromOpaque(context!).takeRetainedValue()
-            sampler.run()
-            return nil
-        }, context)
-        guard status == 0 else {
-            Unmanaged<ADCSampler>.fromOpaque(context).release()
+        guard !running.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let thread = RealTimeThread(settings: .none) { self.run() }
+        do {
+            try thread.start()
+        } catch {
             running.store(false, ordering: .releasing)
-            throw SystemCallError(call: "pthread_create", subject: "ADC sampler", errno: status)
+            throw SystemCallError(call: "pthread_create", subject: "ADC sampler", errno: error.errno)
         }
-        thread = handle
+        self.thread = thread
     }
 
     /// Stops the thread and waits for it.
     public func stop() {
-        guard running.exchange(false, ordering: .acquiringAndReleasing), let thread else { return }
-        pthread_join(thread, nil)
-        self.thread = nil
+        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        thread?.join()
+        thread = nil  // the thread's body holds this sampler; dropping it ends the cycle
     }
 
     private func run() {
