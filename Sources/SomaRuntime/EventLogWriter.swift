@@ -35,10 +35,9 @@ public final class EventLogWriter: @unchecked Sendable {
     public let ring: SPSCRing<NeuronEvent>
     public let log: EventLog
     public let syncIntervalMilliseconds: Int
-    private let running = Atomic<Bool>(false)
+    private let worker = WorkerThread()
     private let written = Atomic<UInt64>(0)
     private let lastError = Mutex<EventLogError?>(nil)
-    private var thread: RealTimeThread?
 
     public init(ring: SPSCRing<NeuronEvent>, log: EventLog, syncIntervalMilliseconds: Int = 100) {
         self.ring = ring
@@ -52,29 +51,21 @@ public final class EventLogWriter: @unchecked Sendable {
     public var failure: EventLogError? { lastError.withLock { $0 } }
 
     public func start() throws(EventLogError) {
-        guard !running.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let thread = RealTimeThread(settings: .none) { self.drain() }
         do {
-            try thread.start()
+            try worker.start { self.drain() }
         } catch {
-            running.store(false, ordering: .releasing)
             throw .io(call: "pthread_create", path: log.settings.directory, errno: error.errno)
         }
-        self.thread = thread
     }
 
     /// Stops after draining the ring and syncing.
-    public func stop() {
-        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
-        thread?.join()
-        thread = nil  // the thread's body holds this writer; dropping it ends the cycle
-    }
+    public func stop() { worker.stop() }
 
     private func drain() {
         var lastSync = monotonicMilliseconds()
         var dirty = false
         while true {
-            let stopping = !running.load(ordering: .acquiring)
+            let stopping = !worker.isRunning
             var moved = 0
             while let event = ring.pop() {
                 do {

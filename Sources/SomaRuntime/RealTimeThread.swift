@@ -1,4 +1,5 @@
 import CRealTime
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -148,5 +149,37 @@ public final class RealTimeThread: @unchecked Sendable {
         var parameters = sched_param()
         pthread_getschedparam(pthread_self(), &policy, &parameters)
         return (policy, parameters.sched_priority, soma_current_cpu())
+    }
+}
+
+/// A plain service thread (ADC sampler, log writer) that runs its body until `stop()`: the body
+/// loops while `isRunning`. `stop()` clears the flag and waits for the body to return.
+public final class WorkerThread: @unchecked Sendable {
+    private let running = Atomic<Bool>(false)
+    private var thread: RealTimeThread?
+
+    public init() {}
+
+    /// True from `start` until `stop`; the body's loop condition.
+    public var isRunning: Bool { running.load(ordering: .acquiring) }
+
+    /// Starts `body` on a new thread; does nothing if already running.
+    public func start(_ body: @escaping () -> Void) throws(RealTimeWarning) {
+        guard !running.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let thread = RealTimeThread(settings: .none, body: body)
+        do {
+            try thread.start()
+        } catch {
+            running.store(false, ordering: .releasing)
+            throw error
+        }
+        self.thread = thread
+    }
+
+    /// Asks the body to return and waits for it.
+    public func stop() {
+        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        thread?.join()
+        thread = nil  // the body usually holds its owner; dropping the thread ends that cycle
     }
 }

@@ -70,8 +70,7 @@ public final class ADCSampler: @unchecked Sendable {
     public let slot = ADCSampleSlot()
     private var adc: ADS1x15
     private let dataReady: GPIOLineRequest?
-    private let running = Atomic<Bool>(false)
-    private var thread: RealTimeThread?
+    private let worker = WorkerThread()
 
     /// Takes ownership of the ADC (which must be in continuous mode) and of the data-ready request.
     public init(adc: consuming ADS1x15, dataReady: GPIOLineRequest? = nil) {
@@ -83,29 +82,21 @@ public final class ADCSampler: @unchecked Sendable {
 
     /// Starts the sampler thread (a plain thread: it is not the real-time loop).
     public func start() throws(SystemCallError) {
-        guard !running.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let thread = RealTimeThread(settings: .none) { self.run() }
         do {
-            try thread.start()
+            try worker.start { self.run() }
         } catch {
-            running.store(false, ordering: .releasing)
             throw SystemCallError(call: "pthread_create", subject: "ADC sampler", errno: error.errno)
         }
-        self.thread = thread
     }
 
     /// Stops the thread and waits for it.
-    public func stop() {
-        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
-        thread?.join()
-        thread = nil  // the thread's body holds this sampler; dropping it ends the cycle
-    }
+    public func stop() { worker.stop() }
 
     private func run() {
         let periodNanoseconds = 1_000_000_000 / Int64(max(1, adc.configuration.samplesPerSecond))
         let edges = UnsafeMutableBufferPointer<GPIOEdge>.allocate(capacity: 16)
         defer { edges.deallocate() }
-        while running.load(ordering: .acquiring) {
+        while worker.isRunning {
             var timestamp = monotonicMicroseconds()
             if let request = dataReady {
                 // ALERT/RDY is active low: a falling edge means a conversion is ready.
