@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        // The daemon's HTTP API; default traits off (no swift-configuration, no full Foundation).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Board side.
@@ -41,12 +45,18 @@ let package = Package(
         .target(name: "CRealTime"),
         .target(name: "SomaRuntime", dependencies: ["SomaCore", "SomaStore", "CRealTime"]),
         .target(name: "SomaStore"),
+        // API types shared by the daemon and the host tools (plain Codable values).
+        .target(name: "SomaProtocol"),
 
         .executableTarget(
             name: "somad",
             dependencies: [
                 "SomaCore", "SomaBoardProfile", "SomaLinux", "SomaRuntime", "SomaSim", "SomaStore",
+                "SomaProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

@@ -3,12 +3,28 @@ import SomaCore
 import Glibc
 #endif
 
+/// What the loop asks of the code around it, once per tick. The daemon's `BoardLoop` takes
+/// commands and runs protocols in `beforeTick`, pushes events in `afterTick` and records wake-up
+/// latency in `woke`. Every method is called on the loop thread and must not allocate, lock or
+/// block.
+public protocol TickHooks: ~Copyable {
+    /// Checked before every tick (and when a sleep is interrupted).
+    mutating func shouldStop() -> Bool
+    /// Before `core.tick`: commands, protocol steps.
+    mutating func beforeTick(_ core: inout NeuronCore)
+    /// After `core.tick`: its events and signals.
+    mutating func afterTick(_ core: borrowing NeuronCore)
+    /// The loop woke from its sleep this late after the deadline (real-time pacing only).
+    mutating func woke(latenessNanoseconds: Int64)
+    /// Whole ticks were missed (the core has been told and logs an overrun event).
+    mutating func missed(ticks: UInt64, core: inout NeuronCore)
+}
+
 /// The loop that runs the core against a board in real time: sense → step → drive, then sleep to
 /// the next absolute deadline on CLOCK_MONOTONIC (`clock_nanosleep`, `TIMER_ABSTIME`), so the
 /// clock does not drift with the work done in a tick. Missed deadlines are counted and given to
-/// the core as overrun events, never absorbed silently.
-///
-/// Not yet here (issue 5): SCHED_FIFO, mlockall, CPU affinity, the rings to the service side.
+/// the core as overrun events, never absorbed silently. The thread it runs on (priority, affinity,
+/// locked memory) is `RealTimeThread`'s business.
 public struct TickLoop {
     /// How ticks follow the wall clock.
     public enum Pacing: Sendable {
@@ -29,18 +45,17 @@ public struct TickLoop {
         self.pacing = pacing
     }
 
-    /// Runs until `shouldStop()` is true (checked every tick) or `maxTicks` ticks have run.
-    /// `afterTick` sees the core after each tick (its events, its signals). Allocation-free.
-    public mutating func run<B: Board>(
-        core: inout NeuronCore, board: inout B, maxTicks: UInt64 = .max,
-        shouldStop: () -> Bool, afterTick: (borrowing NeuronCore) -> Void
+    /// Runs until `hooks.shouldStop()` is true or `maxTicks` ticks have run. Allocation-free.
+    public mutating func run<B: Board, Hooks: TickHooks & ~Copyable>(
+        core: inout NeuronCore, board: inout B, maxTicks: UInt64 = .max, hooks: inout Hooks
     ) {
         var deadline = timespec()
         clock_gettime(CLOCK_MONOTONIC, &deadline)
         var ran: UInt64 = 0
-        while ran < maxTicks, !shouldStop() {
+        while ran < maxTicks, !hooks.shouldStop() {
+            hooks.beforeTick(&core)
             core.tick(on: &board)
-            afterTick(core)
+            hooks.afterTick(core)
             ran += 1
             if case .asFastAsPossible = pacing { continue }
             Self.advance(&deadline, by: tickNanoseconds)
@@ -55,9 +70,15 @@ public struct TickLoop {
                 overrunEvents += 1
                 missedTicks += missed
                 Self.advance(&deadline, by: Int64(missed) * tickNanoseconds)
+                hooks.missed(ticks: missed, core: &core)
             }
+            var interrupted = false
             while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nil) == EINTR {
-                if shouldStop() { break }
+                if hooks.shouldStop() { interrupted = true; break }
+            }
+            if !interrupted {
+                clock_gettime(CLOCK_MONOTONIC, &now)
+                hooks.woke(latenessNanoseconds: Self.nanoseconds(now) - Self.nanoseconds(deadline))
             }
         }
     }

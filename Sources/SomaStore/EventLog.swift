@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// What went wrong with the log, naming the file, the offset or the sequence numbers.
 public enum EventLogError: Error, Equatable, CustomStringConvertible {
@@ -38,6 +39,9 @@ public struct EventLogSettings: Sendable {
     public var directory: String
     /// A segment is closed and a new one started when it reaches this size.
     public var maxSegmentBytes: Int = 64 << 20
+    /// A segment is also closed once it is this old (seconds), so that retention can drop old
+    /// records on a board that logs slowly. Nil: by size only.
+    public var maxSegmentAgeSeconds: Int? = nil
     /// Closed segments kept; older ones are deleted (their sequence numbers become unavailable).
     public var retainedSegments: Int = 64
 
@@ -55,42 +59,67 @@ public struct LogRecord: Sendable, Equatable {
 /// File layout: `segment-<first sequence, 20 digits>.log`; each record is
 /// `length u32 | crc32c u32 | sequence u64 | payload`, little-endian, where the checksum covers
 /// sequence and payload. `append` buffers; `sync` writes the buffer and fsyncs, and only synced
-/// records are promised to survive a crash. On open, the newest segment is scanned and a torn or
-/// damaged tail is cut and reported in `recovery`.
-public final class EventLog {
+/// records are promised to survive a crash — and only synced records are read back, so a reader
+/// never sees a record that a crash could take away. On open, the newest segment is scanned and a
+/// torn or damaged tail is cut and reported in `recovery`.
+///
+/// One thread appends and syncs (the writer); any number of threads may read at the same time.
+public final class EventLog: @unchecked Sendable {
     public static let headerBytes = 16
     public static let maxPayloadBytes = 1 << 16
+    /// Every this many records a segment remembers the offset of one, so a read seeks instead of
+    /// scanning the segment from its start.
+    static let indexStride: UInt64 = 1024
 
     public let settings: EventLogSettings
     /// What opening the log cut from its tail, if anything.
-    public private(set) var recovery: TailRecovery?
-    /// The sequence number the next appended record gets.
+    public let recovery: TailRecovery?
+    /// The sequence number the next appended record gets (writer thread).
     public private(set) var nextSequence: UInt64
-    /// The first sequence number still stored (after rotation), or `nextSequence` if none.
-    public private(set) var firstSequence: UInt64
 
-    private var segments: [(first: UInt64, path: String)] = []
+    /// What readers and the writer share.
+    struct Segment {
+        var first: UInt64
+        var path: String
+        /// Offsets of records first, first + stride, …; nil until someone reads the segment.
+        var index: [Int]?
+    }
+    struct Shared {
+        var segments: [Segment] = []
+        /// One past the last synced record.
+        var durableNext: UInt64 = 1
+    }
+    private let shared = Mutex(Shared())
+
+    // Writer-thread state.
     private var descriptor: Int32 = -1
     private var segmentBytes = 0
+    private var segmentStartedSeconds: Int64 = 0
     private var pending: [UInt8] = []
 
     public init(settings: EventLogSettings) throws(EventLogError) {
         self.settings = settings
         nextSequence = 1
-        firstSequence = 1
         if mkdir(settings.directory, 0o755) != 0 && errno != EEXIST {
             throw .io(call: "mkdir", path: settings.directory, errno: errno)
         }
-        segments = try Self.listSegments(settings.directory)
+        var segments = try Self.listSegments(settings.directory).map { Segment(first: $0.first, path: $0.path, index: nil) }
         if let newest = segments.last {
-            let (next, bytes, cut) = try Self.recoverTail(path: newest.path, first: newest.first)
-            recovery = cut
-            nextSequence = next
-            segmentBytes = bytes
+            let scan = try Self.recoverTail(path: newest.path, first: newest.first)
+            recovery = scan.cut
+            nextSequence = scan.next
+            segmentBytes = scan.goodBytes
+            segments[segments.count - 1].index = scan.index
             descriptor = open(newest.path, O_WRONLY | O_APPEND | O_CLOEXEC)
             guard descriptor >= 0 else { throw .io(call: "open", path: newest.path, errno: errno) }
-            firstSequence = segments[0].first
+            segmentStartedSeconds = Self.monotonicSeconds()
+            let next = nextSequence
+            shared.withLock {
+                $0.segments = segments
+                $0.durableNext = next
+            }
         } else {
+            recovery = nil
             try startSegment()
         }
     }
@@ -99,6 +128,23 @@ public final class EventLog {
         try? sync()
         if descriptor >= 0 { close(descriptor) }
     }
+
+    /// The first sequence number still stored (after rotation), or `durableSequence + 1` if none.
+    public var firstSequence: UInt64 { shared.withLock { $0.segments.first?.first ?? $0.durableNext } }
+    /// The last synced sequence number (0 when nothing was ever synced): what readers can see.
+    public var durableSequence: UInt64 { shared.withLock { $0.durableNext - 1 } }
+    /// Bytes in the segment files.
+    public var storedBytes: Int {
+        let paths = shared.withLock { $0.segments.map(\.path) }
+        var total = 0
+        for path in paths {
+            var info = stat()
+            if stat(path, &info) == 0 { total += Int(info.st_size) }
+        }
+        return total
+    }
+    /// Segment files on disk.
+    public var segmentCount: Int { shared.withLock { $0.segments.count } }
 
     static func segmentName(_ first: UInt64) -> String {
         let digits = String(first)
@@ -118,16 +164,25 @@ public final class EventLog {
         return found.sorted { $0.0 < $1.0 }
     }
 
-    /// Scans a segment; returns the next sequence, the good length and what was cut.
-    static func recoverTail(path: String, first: UInt64) throws(EventLogError) -> (UInt64, Int, TailRecovery?) {
+    struct Scan {
+        var next: UInt64
+        var goodBytes: Int
+        var index: [Int]
+        var cut: TailRecovery?
+    }
+
+    /// Scans a segment: the next sequence, the good length, the offset index and what was cut
+    /// (if `cutTail`, the bad tail is also truncated away).
+    static func recoverTail(path: String, first: UInt64, cutTail: Bool = true) throws(EventLogError) -> Scan {
         let bytes = try readFile(path)
         var offset = 0
         var expected = first
         var reason: String?
+        var index: [Int] = []
         while offset < bytes.count {
             switch decode(bytes, at: offset, expecting: expected) {
-            case .success(let record, let length):
-                _ = record
+            case .success(_, let length):
+                if (expected - first) % indexStride == 0 { index.append(offset) }
                 offset += length
                 expected += 1
             case .failure(let why):
@@ -135,10 +190,12 @@ public final class EventLog {
             }
             if reason != nil { break }
         }
-        guard let reason else { return (expected, offset, nil) }
-        guard truncate(path, off_t(offset)) == 0 else { throw .io(call: "truncate", path: path, errno: errno) }
+        guard let reason else { return Scan(next: expected, goodBytes: offset, index: index, cut: nil) }
         let name = String(path.split(separator: "/").last ?? "")
-        return (expected, offset, TailRecovery(segment: name, offset: offset, bytesCut: bytes.count - offset, reason: reason))
+        let cut = TailRecovery(segment: name, offset: offset, bytesCut: bytes.count - offset, reason: reason)
+        guard cutTail else { return Scan(next: expected, goodBytes: offset, index: index, cut: cut) }
+        guard truncate(path, off_t(offset)) == 0 else { throw .io(call: "truncate", path: path, errno: errno) }
+        return Scan(next: expected, goodBytes: offset, index: index, cut: cut)
     }
 
     enum Decoded {
@@ -181,6 +238,12 @@ public final class EventLog {
         return bytes
     }
 
+    static func monotonicSeconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec)
+    }
+
     private func startSegment() throws(EventLogError) {
         let path = settings.directory + "/" + Self.segmentName(nextSequence)
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -188,24 +251,33 @@ public final class EventLog {
         if descriptor >= 0 { close(descriptor) }
         descriptor = fd
         segmentBytes = 0
-        segments.append((nextSequence, path))
-        // Retention: delete the oldest closed segments beyond the limit.
-        while segments.count > settings.retainedSegments + 1 {
-            let oldest = segments.removeFirst()
-            unlink(oldest.path)
+        segmentStartedSeconds = Self.monotonicSeconds()
+        let first = nextSequence
+        let retained = settings.retainedSegments
+        // Retention: forget and delete the oldest closed segments beyond the limit.
+        let doomed: [String] = shared.withLock {
+            $0.segments.append(Segment(first: first, path: path, index: []))
+            var doomed: [String] = []
+            while $0.segments.count > retained + 1 { doomed.append($0.segments.removeFirst().path) }
+            if $0.segments.count == 1 { $0.durableNext = first }
+            return doomed
         }
-        firstSequence = segments[0].first
+        for path in doomed { unlink(path) }
     }
 
-    /// Appends one record; returns its sequence number. Buffered until `sync`.
+    /// Appends one record; returns its sequence number. Buffered until `sync`. Writer thread.
     @discardableResult
     public func append(_ payload: [UInt8]) throws(EventLogError) -> UInt64 {
         guard payload.count <= Self.maxPayloadBytes else { throw .payloadTooLarge(bytes: payload.count, limit: Self.maxPayloadBytes) }
-        if segmentBytes + pending.count >= settings.maxSegmentBytes {
+        if segmentBytes + pending.count >= settings.maxSegmentBytes
+            || (settings.maxSegmentAgeSeconds.map { Self.monotonicSeconds() - segmentStartedSeconds >= Int64($0) } ?? false)
+                && segmentBytes + pending.count > 0
+        {
             try sync()
             try startSegment()
         }
         let sequence = nextSequence
+        let offset = segmentBytes + pending.count
         var body: [UInt8] = []
         body.reserveCapacity(8 + payload.count)
         for index in 0..<8 { body.append(UInt8(truncatingIfNeeded: sequence >> (8 * index))) }
@@ -215,12 +287,17 @@ public final class EventLog {
         for index in 0..<4 { pending.append(UInt8(truncatingIfNeeded: checksum >> (8 * index))) }
         pending += body
         nextSequence += 1
+        shared.withLock {
+            let last = $0.segments.count - 1
+            if (sequence - $0.segments[last].first) % Self.indexStride == 0 { $0.segments[last].index?.append(offset) }
+        }
         return sequence
     }
 
-    /// Writes what is buffered and fsyncs: the records appended so far survive a crash.
+    /// Writes what is buffered and fsyncs: the records appended so far survive a crash, and
+    /// readers see them from now on. Writer thread.
     public func sync() throws(EventLogError) {
-        let path = segments.last?.path ?? settings.directory
+        let path = shared.withLock { $0.segments.last?.path } ?? settings.directory
         var written = 0
         while written < pending.count {
             let count = pending[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
@@ -235,32 +312,87 @@ public final class EventLog {
         segmentBytes += written
         pending.removeAll(keepingCapacity: true)
         guard fsync(descriptor) == 0 else { throw .io(call: "fsync", path: path, errno: errno) }
+        let next = nextSequence
+        shared.withLock { $0.durableNext = next }
     }
 
-    /// Records with sequence numbers after `after`, at most `limit` of them (synced ones only).
-    /// Asking for records that were rotated away is an error that says what is available.
+    /// Synced records with sequence numbers after `after`, at most `limit` of them, in order.
+    /// Asking for records that were rotated away is an error that says what is available. Any
+    /// thread.
     public func read(after: UInt64, limit: Int) throws(EventLogError) -> [LogRecord] {
-        guard after + 1 >= firstSequence || nextSequence == firstSequence else {
-            throw .rotatedAway(requested: after, available: firstSequence...max(firstSequence, nextSequence - 1))
+        let (segments, durableNext) = shared.withLock { ($0.segments, $0.durableNext) }
+        let first = segments.first?.first ?? durableNext
+        guard after + 1 >= first || durableNext == first else {
+            throw .rotatedAway(requested: after, available: first...max(first, durableNext - 1))
         }
         var records: [LogRecord] = []
-        for (index, segment) in segments.enumerated() {
-            let end = index + 1 < segments.count ? segments[index + 1].first : UInt64.max
-            guard end > after + 1, records.count < limit else { continue }
-            let bytes = try Self.readFile(segment.path)
-            var offset = 0
-            var expected = segment.first
-            while offset < bytes.count, records.count < limit {
-                switch Self.decode(bytes, at: offset, expecting: expected) {
-                case .success(let record, let length):
-                    if record.sequence > after { records.append(record) }
-                    offset += length
-                    expected += 1
-                case .failure(let reason):
-                    throw .corrupt(segment: String(segment.path.split(separator: "/").last ?? ""), offset: offset, reason: reason)
-                }
+        var position = 0
+        while position < segments.count, records.count < limit {
+            defer { position += 1 }
+            let segment = segments[position]
+            let end = position + 1 < segments.count ? segments[position + 1].first : durableNext
+            let wanted = max(after + 1, segment.first)
+            guard wanted < min(end, durableNext) else { continue }
+            var index: [Int]
+            if let known = segment.index { index = known } else { index = try indexSegment(at: position, segment) }
+            let checkpoint = min(Int((wanted - segment.first) / Self.indexStride), index.count - 1)
+            guard checkpoint >= 0 else { continue }
+            var sequence = segment.first + UInt64(checkpoint) * Self.indexStride
+            let stop = min(end, durableNext)
+            try scan(segment, from: index[checkpoint], sequence: &sequence) { record in
+                guard record.sequence < stop, records.count < limit else { return false }
+                if record.sequence >= wanted { records.append(record) }
+                return true
             }
         }
         return records
+    }
+
+    /// Builds (once) the offset index of a closed segment that nobody has read yet.
+    private func indexSegment(at position: Int, _ segment: Segment) throws(EventLogError) -> [Int] {
+        let scan = try Self.recoverTail(path: segment.path, first: segment.first, cutTail: false)
+        shared.withLock {
+            if let slot = $0.segments.firstIndex(where: { $0.first == segment.first }) { $0.segments[slot].index = scan.index }
+        }
+        return scan.index
+    }
+
+    /// Decodes records from `offset` on, in chunks, handing each to `body` until it returns false
+    /// or the file ends.
+    private func scan(
+        _ segment: Segment, from offset: Int, sequence: inout UInt64, _ body: (LogRecord) -> Bool
+    ) throws(EventLogError) {
+        let name = String(segment.path.split(separator: "/").last ?? "")
+        let fd = open(segment.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            // Rotation deleted it between the snapshot and now.
+            if errno == ENOENT { throw .rotatedAway(requested: sequence - 1, available: firstSequence...max(firstSequence, durableSequence)) }
+            throw .io(call: "open", path: segment.path, errno: errno)
+        }
+        defer { close(fd) }
+        var fileOffset = offset
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = pread(fd, &chunk, chunk.count, off_t(fileOffset))
+            guard count >= 0 else { throw .io(call: "pread", path: segment.path, errno: errno) }
+            if count == 0 { return }
+            buffer += chunk.prefix(count)
+            fileOffset += count
+            var consumed = 0
+            decoding: while buffer.count - consumed >= Self.headerBytes {
+                switch Self.decode(buffer, at: consumed, expecting: sequence) {
+                case .success(let record, let length):
+                    guard body(record) else { return }
+                    consumed += length
+                    sequence += 1
+                case .failure(let reason):
+                    // A record cut by the end of this chunk: read more. Anything else is damage.
+                    if reason.hasPrefix("a partial") { break decoding }
+                    throw .corrupt(segment: name, offset: fileOffset - buffer.count + consumed, reason: reason)
+                }
+            }
+            buffer.removeFirst(consumed)
+        }
     }
 }

@@ -1,32 +1,46 @@
 import ArgumentParser
 import Foundation
+import Hummingbird
+import Logging
 import SomaBoardProfile
 import SomaCore
 import SomaLinux
+import SomaProtocol
 import SomaRuntime
 import SomaSim
 import SomaStore
 import Synchronization
 
-/// Set by SIGTERM/SIGINT; read by the loop every tick.
+/// Set by SIGTERM/SIGINT; the main thread polls it and stops the loop.
 let stopRequested = Atomic<Bool>(false)
 
-/// The board daemon. This first version runs the loop and the durable event log; the HTTP API
-/// (issue 5) comes next.
+/// The board daemon: the neuron loop on a real-time thread, the durable event log, the HTTP API.
 @main
 struct Somad: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "somad",
-        abstract: "The board daemon: the neuron loop on a board (or the simulated breadboard) and its durable event log.",
+        abstract: "The board daemon: the neuron loop on a board (or the simulated breadboard), its durable event log and its HTTP API.",
         discussion: """
             Loads and checks a board profile (problems are printed as FILE:LINE:COL and the exit \
             status is 65), takes every line the profile names, runs the neuron core once per tick on \
-            a real-time thread, and appends every event to the log in --data-dir. SIGTERM or SIGINT: \
-            the loop stops, every output is driven to the profile's safe state, the log is flushed \
-            and synced, exit 0. A crash or SIGKILL leaves a log whose torn tail the next start cuts \
-            and reports; every record synced before it is kept.
+            a real-time thread, appends every event to the log in --data-dir, and answers the HTTP \
+            API under /v1 (see README.md and docs/openapi.json). Once it accepts connections it \
+            prints `listening on http://HOST:PORT`.
+
+            It listens on 127.0.0.1 only unless told otherwise; any other address needs \
+            --token-file, and with a token file every request must carry \
+            `Authorization: Bearer <token>`.
+
+            SIGTERM or SIGINT: a run in progress ends (recorded as `shutdown`), every output is \
+            driven to the profile's safe state, the log is flushed and synced, exit 0. A crash or \
+            SIGKILL leaves a log whose torn tail the next start cuts and reports; every record \
+            synced before it is kept (the loss window is --sync-ms).
             """
     )
+
+    enum Speed: String, ExpressibleByArgument, CaseIterable {
+        case realtime, max
+    }
 
     @Option(help: "The board profile (TOML), see Board/README.md.")
     var profile: String
@@ -34,10 +48,19 @@ struct Somad: ParsableCommand {
     @Flag(help: "Run against the simulated breadboard instead of the GPIO and I2C lines.")
     var sim = false
 
-    @Option(help: "Where the event log lives (created if missing).")
+    @Option(help: "realtime: one tick per tick of wall time. max (--sim only): virtual time as fast as the machine allows.")
+    var speed: Speed = .realtime
+
+    @Option(help: "Where the API listens, HOST[:PORT]; port 0 picks a free port. Anything but loopback needs --token-file.")
+    var listen = ListenAddress(argument: "127.0.0.1:\(API.defaultPort)")!
+
+    @Option(help: "A file whose first line is the bearer token every request must carry.")
+    var tokenFile: String?
+
+    @Option(help: "Where the event log, pattern sets and run records live (created if missing).")
     var dataDir = "somad-data"
 
-    @Option(help: "Present this input pattern from the start, one 0/1 per input row (e.g. 10).")
+    @Option(help: "Present this input pattern from the start, one 0/1 per input row (bring-up; runs replace it).")
     var pattern: String?
 
     @Option(help: "Run the clock this many times slower than the profile says (bring-up, breadboard-in-the-loop tests).")
@@ -49,16 +72,36 @@ struct Somad: ParsableCommand {
     @Option(help: "Sync the log at least this often, in milliseconds: the most a power cut can lose.")
     var syncMs: Int = 100
 
+    @Option(help: "Start a new log segment at this size, MiB.")
+    var segmentMib: Int = 64
+
+    @Option(help: "Start a new log segment once the current one is this many minutes old (0: by size only).")
+    var segmentMinutes: Int = 0
+
+    @Option(help: "Log segments kept besides the current one; older ones are deleted.")
+    var retainSegments: Int = 64
+
+    @Option(help: "What a missed deadline does to a run: continue (log it) or stop-run. A run spec can override it.")
+    var onDeadlineMiss: String = DeadlineMissPolicy.logAndContinue.rawValue
+
     @Option(help: "Keep the lines in the safe state this long after stopping before releasing them.")
     var holdAfterStopMs: Int = 0
 
     @Option(help: "SCHED_FIFO priority of the loop (1…99), or 0 for the normal scheduler.")
     var priority: Int32 = 80
 
+    /// Patterns one set may hold: reserved in the core at start.
+    static let patternCapacity = 256
+
     func validate() throws {
         guard clockSlowdown >= 1 else { throw ValidationError("--clock-slowdown must be 1 or more") }
         guard syncMs >= 1 else { throw ValidationError("--sync-ms must be at least 1") }
+        guard segmentMib >= 1, segmentMinutes >= 0, retainSegments >= 1 else {
+            throw ValidationError("--segment-mib and --retain-segments must be at least 1, --segment-minutes at least 0")
+        }
         guard (0...99).contains(priority) else { throw ValidationError("--priority must be 0…99") }
+        guard DeadlineMissPolicy(rawValue: onDeadlineMiss) != nil else { throw ValidationError("--on-deadline-miss is continue or stop-run") }
+        guard sim || speed == .realtime else { throw ValidationError("--speed max needs --sim: a real board runs in real time") }
         if let pattern, pattern.contains(where: { $0 != "0" && $0 != "1" }) {
             throw ValidationError("--pattern takes 0s and 1s, one per input row")
         }
@@ -69,18 +112,21 @@ struct Somad: ParsableCommand {
         do {
             profile = try BoardProfile.load(path: self.profile)
         } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            complain(error.description)
             throw ExitCode(65)
         }
-        signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
-        signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
-        // A parent may start us with them blocked (the mask is inherited): unblock, before any
-        // thread is created, so every thread inherits the unblocked mask.
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGTERM)
-        sigaddset(&stopSignals, SIGINT)
-        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+        var token: [UInt8]?
+        if let tokenFile {
+            do { token = try TokenFile.read(tokenFile) } catch {
+                complain("somad: \(error)")
+                throw ExitCode(64)
+            }
+        }
+        guard listen.isLoopback || token != nil else {
+            complain("somad: refusing to listen on \(listen) without --token-file: anyone who can reach that address could drive the board")
+            throw ExitCode(64)
+        }
+        installStopSignals()
 
         let network = profile.network
         var bank: PatternBank?
@@ -90,82 +136,102 @@ struct Somad: ParsableCommand {
             }
             bank = try PatternBank([Pattern(pixels: pattern.map { $0 == "1" })], inputCount: network.inputs)
         }
-        var core = try NeuronCore(configuration: network, patterns: bank)
+        var core = try NeuronCore(configuration: network, patterns: bank, patternCapacity: Self.patternCapacity)
         if bank != nil { _ = core.present(pattern: 0) }
 
-        let log = try EventLog(settings: EventLogSettings(directory: dataDir))
+        do { try DurableFile.makeDirectory(dataDir) } catch {
+            complain("somad: cannot create the data directory \(dataDir): \(error.localizedDescription)")
+            throw ExitCode(73)
+        }
+        var logSettings = EventLogSettings(directory: dataDir + "/events")
+        logSettings.maxSegmentBytes = segmentMib << 20
+        logSettings.maxSegmentAgeSeconds = segmentMinutes > 0 ? segmentMinutes * 60 : nil
+        logSettings.retainedSegments = retainSegments
+        let log = try EventLog(settings: logSettings)
         if let recovery = log.recovery { say("log: \(recovery)") }
-        let ring = SPSCRing<NeuronEvent>(capacity: 1 << 16)
-        let writer = EventLogWriter(ring: ring, log: log, syncIntervalMilliseconds: syncMs)
+        let control = LoopControl(inputCount: network.inputs, patternCapacity: Self.patternCapacity, maxAmplitudeVolts: profile.limits.maxAmplitudeVolts)
+        let writer = EventLogWriter(ring: control.events, log: log, syncIntervalMilliseconds: syncMs)
         try writer.start()
 
-
+        let missPolicy = DeadlineMissPolicy(rawValue: onDeadlineMiss)!
+        let patterns = try PatternStore(directory: dataDir + "/patterns", inputs: network.inputs, capacity: Self.patternCapacity)
+        let runs = try RunManager(
+            control: control, patterns: patterns, directory: dataDir + "/runs",
+            maxAmplitudeVolts: profile.limits.maxAmplitudeVolts, amplitudeIsAdjustable: sim, defaultMissPolicy: missPolicy)
         let tick = Int64(Double(network.clock.tickNanoseconds) * clockSlowdown)
-        let maxTicks = seconds.map { UInt64($0 * 1e9 / Double(tick)) } ?? .max
+        let state = DaemonState(
+            profile: profile, profilePath: self.profile, profileText: (try? String(contentsOfFile: self.profile, encoding: .utf8)) ?? "",
+            backend: sim ? "simulated-breadboard" : "linux", speed: speed.rawValue,
+            tickMicroseconds: Double(tick) / 1_000, control: control, log: log, dataDirectory: dataDir,
+            runs: runs, patterns: patterns, defaultMissPolicy: missPolicy)
+
         var settings = RealTimeSettings()
         settings.fifoPriority = priority == 0 ? nil : priority
-        let outcome = LoopOutcome()
-
+        let pacing: TickLoop.Pacing = speed == .max ? .asFastAsPossible : .realTime
+        let maxTicks = seconds.map { UInt64($0 * 1e9 / Double(tick)) } ?? .max
+        let loop: LoopThread
+        var linuxBoard: LinuxBoard?
         if sim {
-            var settingsForSim = BreadboardSettings(network: network)
-            settingsForSim.inputAmplitudeVolts = profile.pulseAmplitudeVolts
-            let board = try Breadboard(settings: settingsForSim)
-            try runLoop(core, board, ring: ring, tick: tick, maxTicks: maxTicks, settings: settings, outcome: outcome)
+            var simulated = BreadboardSettings(network: network)
+            simulated.inputAmplitudeVolts = profile.pulseAmplitudeVolts
+            loop = try LoopThread(core: core, board: try Breadboard(settings: simulated), control: control, tick: tick, pacing: pacing, maxTicks: maxTicks, settings: settings)
         } else {
             let board = try LinuxBoard(profile: profile)
+            linuxBoard = board
             say("somad: \(profile.name): \(profile.lines.count) lines held as \(profile.consumer), logging to \(dataDir)")
-            try runLoop(core, board, ring: ring, tick: tick, maxTicks: maxTicks, settings: settings, outcome: outcome)
-            if let failure = board.driveSafeState() { say("somad: driving the safe state failed on a line: errno \(failure)") }
+            loop = try LoopThread(core: core, board: board, control: control, tick: tick, pacing: pacing, maxTicks: maxTicks, settings: settings)
+        }
+        for warning in loop.warnings { say("somad: warning: \(warning)") }
+        state.warnings.withLock { $0 = loop.warnings }
+        say("running")
+
+        let server = HTTPServer(state: state, listen: listen, token: token)
+        let serverFailure = server.start()
+        if let serverFailure { complain("somad: cannot listen on \(listen): \(serverFailure)") }
+
+        // Wait for a stop signal, --seconds, or the loop ending by itself.
+        while serverFailure == nil, !stopRequested.load(ordering: .relaxed), !loop.finished {
+            state.latency.drain(control.wakeLatencies)
+            Self.blocking { await runs.refresh() }
+            usleep(20_000)
+        }
+        control.requestStop()
+        loop.join()
+        if let linuxBoard {
+            if let failure = linuxBoard.driveSafeState() { say("somad: driving the safe state failed on a line: errno \(failure)") }
             say("safe state driven")
             usleep(UInt32(max(0, holdAfterStopMs)) * 1_000)
         }
         writer.stop()
-        say("stopped: \(writer.eventsWritten) events logged (sequence \(log.firstSequence)…\(log.nextSequence - 1)), \(outcome.dropped) dropped, \(outcome.overruns) overruns")
+        Self.blocking { await runs.finishAll() }
+        server.stop()
+        say("stopped: \(writer.eventsWritten) events logged (sequence \(log.firstSequence)…\(log.durableSequence)), \(control.eventsDropped) dropped, \(control.overruns) overruns")
         if let failure = writer.failure { say("somad: log write failed: \(failure)"); throw ExitCode(74) }
+        if serverFailure != nil { throw ExitCode(69) }
     }
 
-    func runLoop<B: Board>(
-        _ core: consuming NeuronCore, _ board: B, ring: SPSCRing<NeuronEvent>, tick: Int64, maxTicks: UInt64,
-        settings: RealTimeSettings, outcome: LoopOutcome
-    ) throws {
-        // The loop owns core and board on its thread; they come back when it ends.
-        let box = LoopBox(core: core, board: board)
-        let thread = RealTimeThread(settings: settings) {
-            var loop = TickLoop(tickNanoseconds: tick)
-            var dropped: UInt64 = 0
-            box.run { core, board in
-                loop.run(core: &core, board: &board, maxTicks: maxTicks, shouldStop: { stopRequested.load(ordering: .relaxed) }) { core in
-                    for event in core.events where !ring.push(event) { dropped &+= 1 }
-                }
-            }
-            outcome.dropped = dropped
-            outcome.overruns = loop.overrunEvents
+    /// Runs async work from the main thread and waits for it.
+    static func blocking(_ work: @escaping @Sendable () async -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await work()
+            done.signal()
         }
-        try thread.start()
-        for warning in thread.warnings { say("somad: warning: \(warning)") }
-        say("running")
-        thread.join()
+        done.wait()
+    }
+
+    func installStopSignals() {
+        signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
+        signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
+        // A parent may start us with them blocked (the mask is inherited): unblock, before any
+        // thread is created, so every thread inherits the unblocked mask.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
     }
 }
 
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
-
-final class LoopOutcome: @unchecked Sendable {
-    var dropped: UInt64 = 0
-    var overruns: UInt64 = 0
-}
-
-/// Carries the non-copyable core and the board to the loop thread and back.
-final class LoopBox<B: Board>: @unchecked Sendable {
-    var core: NeuronCore?
-    var board: B
-    init(core: consuming NeuronCore, board: B) {
-        self.core = .some(core)
-        self.board = board
-    }
-    func run(_ body: (inout NeuronCore, inout B) -> Void) {
-        var core = self.core.take()!
-        body(&core, &board)
-        self.core = .some(core)
-    }
-}
+func complain(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }

@@ -34,19 +34,23 @@ public struct DrivenLines {
     /// clock and layer 0's rows (the chips on the breadboard drive the rest; `neurons` then mirrors
     /// what was read back).
     public let mode: OperatingMode
+    /// The amplitude a run asked for on the pattern rows (layer 0), already checked against the
+    /// profile's limit; nil: the board's own setting (the profile's `pulses.amplitude_volts`).
+    public let inputAmplitudeVolts: Double?
 
     /// Lines to drive; the core makes these every tick. Public so that backends and their tests can
     /// drive a chosen state (a safe state, a test pattern) without a core.
     @inlinable
     public init(
         tick: UInt64, clock: ClockPhase, rows: UnsafeBufferPointer<Bool>,
-        neurons: UnsafeBufferPointer<NeuronSignals>, mode: OperatingMode
+        neurons: UnsafeBufferPointer<NeuronSignals>, mode: OperatingMode, inputAmplitudeVolts: Double? = nil
     ) {
         self.tick = tick
         self.clock = clock
         self.rows = rows
         self.neurons = neurons
         self.mode = mode
+        self.inputAmplitudeVolts = inputAmplitudeVolts
     }
 }
 

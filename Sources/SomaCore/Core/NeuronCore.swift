@@ -32,7 +32,10 @@ public struct NeuronCore: ~Copyable {
     public let rowCount: Int
     public let inputCount: Int
     public let layerCount: Int
-    public let patternCount: Int
+    /// Patterns loaded (at start, or later by `loadPatterns`).
+    public private(set) var patternCount: Int
+    /// Patterns the core has room for: reserved at start, so loading a new set allocates nothing.
+    public let patternCapacity: Int
 
     // Memory reserved at start.
     @usableFromInline let layers: UnsafeMutableBufferPointer<LayerState>
@@ -52,6 +55,8 @@ public struct NeuronCore: ~Copyable {
     @usableFromInline var pendingOverrunTicks: UInt64 = 0
     @usableFromInline var randomState: UInt64
     @usableFromInline var presentedPattern: Int = -1
+    /// See `setInputAmplitude(volts:)`.
+    public private(set) var inputAmplitudeVolts: Double?
 
     /// The tick `step()` will compute next (0 before the first).
     public var nextTick: UInt64 { currentTick }
@@ -64,11 +69,12 @@ public struct NeuronCore: ~Copyable {
     public var droppedEvents: UInt64 { droppedEventCount }
     @usableFromInline var droppedEventCount: UInt64 = 0
 
-    /// Reserves all memory for `configuration` and `patterns`. Init only.
+    /// Reserves all memory for `configuration` and `patterns`, with room for `patternCapacity`
+    /// patterns in all (at least as many as `patterns` holds). Init only.
     ///
     /// Throws `ConfigurationError` naming the field when the configuration cannot run, or when the
     /// pattern bank was checked against a different input count.
-    public init(configuration: NetworkConfiguration, patterns: PatternBank? = nil) throws(ConfigurationError) {
+    public init(configuration: NetworkConfiguration, patterns: PatternBank? = nil, patternCapacity: Int = 0) throws(ConfigurationError) {
         try configuration.validate()
         if let patterns, patterns.inputCount != configuration.inputs {
             throw ConfigurationError(
@@ -120,7 +126,8 @@ public struct NeuronCore: ~Copyable {
         rows.initialize(repeating: false)
         let bank = patterns?.patterns ?? []
         patternCount = bank.count
-        patternPixels = .allocate(capacity: max(1, bank.count * configuration.inputs))
+        self.patternCapacity = max(bank.count, patternCapacity)
+        patternPixels = .allocate(capacity: max(1, self.patternCapacity * configuration.inputs))
         patternPixels.initialize(repeating: false)
         for (index, pattern) in bank.enumerated() {
             for (row, pixel) in pattern.pixels.enumerated() {
@@ -166,6 +173,31 @@ public struct NeuronCore: ~Copyable {
         return true
     }
 
+    /// Replaces the patterns with `count` new ones, `inputCount` pixels each, row-major in
+    /// `pixels`, copied into the room reserved at start; withdraws the presented pattern. Returns
+    /// false (and changes nothing) if they do not fit. Safe in tick.
+    @_noAllocation @_noLocks
+    public mutating func loadPatterns(_ pixels: UnsafeBufferPointer<Bool>, count: Int) -> Bool {
+        guard count >= 0, count <= patternCapacity, pixels.count == count * inputCount else { return false }
+        var index = 0
+        while index < pixels.count {
+            patternPixels[index] = pixels[index]
+            index += 1
+        }
+        patternCount = count
+        presentedPattern = -1
+        pulsesDelivered = 0
+        return true
+    }
+
+    /// Asks the board for this pulse amplitude on the pattern rows from the next tick on (nil: the
+    /// board's own). The caller checks it against the profile's limit first (the daemon's loop
+    /// does); a board checks again at its output. Safe in tick.
+    @_noAllocation @_noLocks
+    public mutating func setInputAmplitude(volts: Double?) {
+        inputAmplitudeVolts = volts
+    }
+
     /// Grounds every pattern input from the next tick on.
     @_noAllocation @_noLocks
     public mutating func withdrawPattern() {
@@ -206,7 +238,8 @@ public struct NeuronCore: ~Copyable {
     public var drivenLines: DrivenLines {
         DrivenLines(
             tick: nextTick == 0 ? 0 : nextTick - 1, clock: clockPhase,
-            rows: UnsafeBufferPointer(rows), neurons: UnsafeBufferPointer(signals), mode: mode)
+            rows: UnsafeBufferPointer(rows), neurons: UnsafeBufferPointer(signals), mode: mode,
+            inputAmplitudeVolts: inputAmplitudeVolts)
     }
 
     /// The sensed lines that the board fills before the next `step()`.
@@ -244,7 +277,8 @@ public struct NeuronCore: ~Copyable {
         if let senseFault { appendEvent(.boardFault, layer: 0, neuron: 0, payload: senseFault.code) }
         let driven = DrivenLines(
             tick: currentTick - 1, clock: phase(of: currentTick - 1),
-            rows: UnsafeBufferPointer(rows), neurons: UnsafeBufferPointer(signals), mode: mode)
+            rows: UnsafeBufferPointer(rows), neurons: UnsafeBufferPointer(signals), mode: mode,
+            inputAmplitudeVolts: inputAmplitudeVolts)
         if let driveFault = board.drive(driven) {
             appendEvent(.boardFault, layer: 0, neuron: 0, payload: driveFault.code)
         }

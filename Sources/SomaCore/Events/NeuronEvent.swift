@@ -17,6 +17,13 @@ public enum EventKind: UInt8, Sendable, BitwiseCopyable, CaseIterable, CustomStr
     case overrun = 7
     /// The board reported a fault while sensing or driving. `payload` = the board's fault code.
     case boardFault = 8
+    /// A run began presenting a pattern on the input rows. `payload` = the pattern's index in the
+    /// loaded set; `neuron` = the presentation's number within the run (wrapping at 65536).
+    case presentation = 9
+    /// A run started. `payload` = the run's number.
+    case runStarted = 10
+    /// A run ended. `payload` = the run's number; `neuron` = why (`RunEnding`).
+    case runEnded = 11
 
     public var description: String {
         switch self {
@@ -28,6 +35,9 @@ public enum EventKind: UInt8, Sendable, BitwiseCopyable, CaseIterable, CustomStr
         case .depressionWindow: "depression-window"
         case .overrun: "overrun"
         case .boardFault: "board-fault"
+        case .presentation: "presentation"
+        case .runStarted: "run-started"
+        case .runEnded: "run-ended"
         }
     }
 }

@@ -155,7 +155,7 @@ public struct Breadboard: Board {
             let neurons = layout.neurons
             let rowCount = layout.rows
             let firstRow = layout.firstRow
-            let amplitude = layerIndex == 0 ? settings.inputAmplitudeVolts : settings.spikeAmplitudeVolts
+            let amplitude = layerIndex == 0 ? (lines.inputAmplitudeVolts ?? settings.inputAmplitudeVolts) : settings.spikeAmplitudeVolts
             let synapseBase = layerSynapseOffset[layerIndex]
             for local in 0..<neurons {
                 let index = layout.firstNeuron + local

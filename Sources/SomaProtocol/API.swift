@@ -1,0 +1,391 @@
+/// The board daemon's HTTP/JSON API (`somad`), as plain Codable values shared by the daemon and
+/// the host tools. Every path is under `/v1`; `docs/openapi.json` describes the same documents and
+/// a test checks the running daemon against it.
+public enum API {
+    public static let version = "v1"
+    /// `somad --listen` default port.
+    public static let defaultPort = 7878
+    /// The most events one `GET /v1/events` page returns.
+    public static let maxPageSize = 10_000
+    /// Largest request body accepted (413 beyond it).
+    public static let maxRequestBytes = 1 << 20
+}
+
+/// Every error response: what went wrong, in one sentence, and where.
+public struct ErrorDocument: Codable, Sendable, Equatable {
+    public var error: String
+    /// The request field at fault, as a dotted path (`parameters.repeats`), when there is one.
+    public var field: String?
+    /// 410 only: the sequence numbers still stored.
+    public var available: SequenceRange?
+
+    public init(error: String, field: String? = nil, available: SequenceRange? = nil) {
+        self.error = error
+        self.field = field
+        self.available = available
+    }
+}
+
+public struct SequenceRange: Codable, Sendable, Equatable {
+    public var first: UInt64
+    public var last: UInt64
+    public init(first: UInt64, last: UInt64) {
+        self.first = first
+        self.last = last
+    }
+}
+
+// MARK: - Status
+
+public struct StatusDocument: Codable, Sendable {
+    /// The profile's `name`.
+    public var board: String
+    /// `simulated-breadboard` or `linux`.
+    public var backend: String
+    /// `realtime` or `max`.
+    public var speed: String
+    public var uptimeSeconds: Double
+    public var loop: LoopDocument
+    public var latency: LatencyDocument
+    public var rings: RingsDocument
+    public var store: StoreDocument
+    /// The latest run, if any was started since the daemon started.
+    public var run: RunDocument?
+
+    public init(board: String, backend: String, speed: String, uptimeSeconds: Double, loop: LoopDocument, latency: LatencyDocument, rings: RingsDocument, store: StoreDocument, run: RunDocument?) {
+        self.board = board
+        self.backend = backend
+        self.speed = speed
+        self.uptimeSeconds = uptimeSeconds
+        self.loop = loop
+        self.latency = latency
+        self.rings = rings
+        self.store = store
+        self.run = run
+    }
+}
+
+public struct LoopDocument: Codable, Sendable {
+    /// `idle` (no run), `running` (a run is presenting), `stopping`.
+    public var state: String
+    public var ticks: UInt64
+    public var tickMicroseconds: Double
+    /// Times the loop woke a whole tick or more late, and the ticks lost.
+    public var overruns: UInt64
+    public var missedTicks: UInt64
+    public var eventsPushed: UInt64
+    public var eventsDropped: UInt64
+    /// What a missed deadline does to a run by default: `continue` or `stop-run`.
+    public var onDeadlineMiss: String
+    /// Warnings from starting the loop thread (no SCHED_FIFO, no mlockall, …).
+    public var warnings: [String]
+
+    public init(state: String, ticks: UInt64, tickMicroseconds: Double, overruns: UInt64, missedTicks: UInt64, eventsPushed: UInt64, eventsDropped: UInt64, onDeadlineMiss: String, warnings: [String]) {
+        self.state = state
+        self.ticks = ticks
+        self.tickMicroseconds = tickMicroseconds
+        self.overruns = overruns
+        self.missedTicks = missedTicks
+        self.eventsPushed = eventsPushed
+        self.eventsDropped = eventsDropped
+        self.onDeadlineMiss = onDeadlineMiss
+        self.warnings = warnings
+    }
+}
+
+/// Wake-up latency of the loop (how late it woke after each deadline), from an HdrHistogram.
+/// Null percentiles when there are no samples (`--speed max` never sleeps).
+public struct LatencyDocument: Codable, Sendable {
+    public var samples: UInt64
+    public var p50Microseconds: Double?
+    public var p99Microseconds: Double?
+    public var p999Microseconds: Double?
+    public var maxMicroseconds: Double?
+
+    public init(samples: UInt64, p50Microseconds: Double?, p99Microseconds: Double?, p999Microseconds: Double?, maxMicroseconds: Double?) {
+        self.samples = samples
+        self.p50Microseconds = p50Microseconds
+        self.p99Microseconds = p99Microseconds
+        self.p999Microseconds = p999Microseconds
+        self.maxMicroseconds = maxMicroseconds
+    }
+}
+
+public struct RingDocument: Codable, Sendable {
+    public var capacity: Int
+    public var highWater: Int
+    public var refused: UInt64
+    public init(capacity: Int, highWater: Int, refused: UInt64) {
+        self.capacity = capacity
+        self.highWater = highWater
+        self.refused = refused
+    }
+}
+
+public struct RingsDocument: Codable, Sendable {
+    public var events: RingDocument
+    public var commands: RingDocument
+    public var latency: RingDocument
+    public init(events: RingDocument, commands: RingDocument, latency: RingDocument) {
+        self.events = events
+        self.commands = commands
+        self.latency = latency
+    }
+}
+
+public struct StoreDocument: Codable, Sendable {
+    public var directory: String
+    public var bytes: Int
+    public var segments: Int
+    /// The first stored and the last synced sequence numbers (last = 0: empty).
+    public var firstSequence: UInt64
+    public var lastSequence: UInt64
+    /// What start-up cut from a torn tail, if anything.
+    public var recovery: String?
+    public init(directory: String, bytes: Int, segments: Int, firstSequence: UInt64, lastSequence: UInt64, recovery: String?) {
+        self.directory = directory
+        self.bytes = bytes
+        self.segments = segments
+        self.firstSequence = firstSequence
+        self.lastSequence = lastSequence
+        self.recovery = recovery
+    }
+}
+
+// MARK: - Pattern sets
+
+/// A pattern set as uploaded and as returned: every pattern has one pixel per input row of the
+/// board's network, written as a string of `0`/`1`.
+public struct PatternSetDocument: Codable, Sendable, Equatable {
+    public var name: String
+    /// Pixels per row when drawn (e.g. 5 for the paper's 6 × 5 digits); must divide every pattern.
+    public var width: Int?
+    public var patterns: [PatternDocument]
+
+    public init(name: String, width: Int? = nil, patterns: [PatternDocument]) {
+        self.name = name
+        self.width = width
+        self.patterns = patterns
+    }
+}
+
+public struct PatternDocument: Codable, Sendable, Equatable {
+    public var label: String?
+    public var pixels: String
+    public init(label: String? = nil, pixels: String) {
+        self.label = label
+        self.pixels = pixels
+    }
+}
+
+public struct PatternSetSummary: Codable, Sendable, Equatable {
+    public var name: String
+    public var count: Int
+    public var pixels: Int
+    public var labels: [String?]
+    public init(name: String, count: Int, pixels: Int, labels: [String?]) {
+        self.name = name
+        self.count = count
+        self.pixels = pixels
+        self.labels = labels
+    }
+}
+
+public struct PatternSetList: Codable, Sendable {
+    public var patternSets: [PatternSetSummary]
+    public init(patternSets: [PatternSetSummary]) { self.patternSets = patternSets }
+}
+
+// MARK: - Runs
+
+/// What to run. Unknown fields are refused (400 naming the field), so a misspelt parameter never
+/// silently falls back to a default.
+public struct RunSpec: Codable, Sendable, Equatable {
+    /// `present` (this daemon's protocol so far: each pattern for a number of clock periods).
+    public var `protocol`: String
+    public var patternSet: String
+    public var parameters: PresentParameters
+
+    public init(protocol: String, patternSet: String, parameters: PresentParameters) {
+        self.protocol = `protocol`
+        self.patternSet = patternSet
+        self.parameters = parameters
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case `protocol`, patternSet, parameters }
+
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        `protocol` = try container.decode(String.self, forKey: .protocol)
+        patternSet = try container.decode(String.self, forKey: .patternSet)
+        parameters = try container.decode(PresentParameters.self, forKey: .parameters)
+    }
+}
+
+public struct PresentParameters: Codable, Sendable, Equatable {
+    /// Clock periods each pattern is on the inputs.
+    public var periodsPerPattern: Int
+    /// Clock periods with every input grounded after each pattern (default 0).
+    public var restPeriods: Int
+    /// Times through the whole set (default 1).
+    public var repeats: Int
+    /// 0 (default): the set's order; otherwise a seed for a new shuffle on every repeat.
+    public var shuffleSeed: UInt64
+    /// Pulse amplitude on the pattern rows, volts; must be within the profile's
+    /// `limits.max_amplitude_volts`. Default: the profile's `pulses.amplitude_volts`.
+    public var pulseAmplitudeVolts: Double?
+    /// `continue` or `stop-run`; default: the daemon's `--on-deadline-miss`.
+    public var onDeadlineMiss: String?
+
+    public init(periodsPerPattern: Int, restPeriods: Int = 0, repeats: Int = 1, shuffleSeed: UInt64 = 0, pulseAmplitudeVolts: Double? = nil, onDeadlineMiss: String? = nil) {
+        self.periodsPerPattern = periodsPerPattern
+        self.restPeriods = restPeriods
+        self.repeats = repeats
+        self.shuffleSeed = shuffleSeed
+        self.pulseAmplitudeVolts = pulseAmplitudeVolts
+        self.onDeadlineMiss = onDeadlineMiss
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case periodsPerPattern, restPeriods, repeats, shuffleSeed, pulseAmplitudeVolts, onDeadlineMiss
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        periodsPerPattern = try container.decode(Int.self, forKey: .periodsPerPattern)
+        restPeriods = try container.decodeIfPresent(Int.self, forKey: .restPeriods) ?? 0
+        repeats = try container.decodeIfPresent(Int.self, forKey: .repeats) ?? 1
+        shuffleSeed = try container.decodeIfPresent(UInt64.self, forKey: .shuffleSeed) ?? 0
+        pulseAmplitudeVolts = try container.decodeIfPresent(Double.self, forKey: .pulseAmplitudeVolts)
+        onDeadlineMiss = try container.decodeIfPresent(String.self, forKey: .onDeadlineMiss)
+    }
+}
+
+public struct RunDocument: Codable, Sendable, Equatable {
+    public var id: UInt32
+    /// `starting`, `running`, then how it ended: `completed`, `stopped`, `deadline-missed`,
+    /// `shutdown` (the daemon stopped under it), or `refused` (the loop would not start it).
+    public var state: String
+    public var spec: RunSpec
+    public var presentationsBegun: UInt64
+    public var presentationsPlanned: UInt64
+    public var startedAt: String
+    public var endedAt: String?
+
+    public init(id: UInt32, state: String, spec: RunSpec, presentationsBegun: UInt64, presentationsPlanned: UInt64, startedAt: String, endedAt: String?) {
+        self.id = id
+        self.state = state
+        self.spec = spec
+        self.presentationsBegun = presentationsBegun
+        self.presentationsPlanned = presentationsPlanned
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+    }
+
+    public var isFinished: Bool { !["starting", "running"].contains(state) }
+}
+
+public struct RunList: Codable, Sendable {
+    public var runs: [RunDocument]
+    public init(runs: [RunDocument]) { self.runs = runs }
+}
+
+// MARK: - Events
+
+/// One logged event. `kind` is one of fire, spike, lateral-inhibition, inhibition-released,
+/// potentiation-window, depression-window, overrun, board-fault, presentation, run-started,
+/// run-ended; `payload` and `neuron` mean what the kind says (see README).
+public struct EventDocument: Codable, Sendable, Equatable {
+    public var sequence: UInt64
+    public var tick: UInt64
+    public var kind: String
+    public var layer: Int
+    public var neuron: Int
+    public var payload: UInt32
+
+    public init(sequence: UInt64, tick: UInt64, kind: String, layer: Int, neuron: Int, payload: UInt32) {
+        self.sequence = sequence
+        self.tick = tick
+        self.kind = kind
+        self.layer = layer
+        self.neuron = neuron
+        self.payload = payload
+    }
+}
+
+public struct EventsPage: Codable, Sendable {
+    public var events: [EventDocument]
+    /// Pass as `after` for the next page (the last sequence in this page, or `after` if empty).
+    public var next: UInt64
+    /// The last synced sequence number: everything up to it can be pulled now.
+    public var lastSequence: UInt64
+
+    public init(events: [EventDocument], next: UInt64, lastSequence: UInt64) {
+        self.events = events
+        self.next = next
+        self.lastSequence = lastSequence
+    }
+}
+
+// MARK: - Strict decoding
+
+/// Refuses keys a document does not define, naming the first one.
+public enum StrictKeys {
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public static func check(_ decoder: any Decoder, known: [String]) throws {
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !known.contains(key.stringValue) {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath + [key],
+                debugDescription: "unknown field; known fields here: \(known.joined(separator: ", "))"))
+        }
+    }
+}
+
+// MARK: - Profile
+
+/// The board profile the daemon runs: its TOML as loaded, and the facts a client needs.
+public struct ProfileDocument: Codable, Sendable {
+    public var name: String
+    public var file: String
+    public var toml: String
+    /// Pattern pixels this board takes (the network's input rows).
+    public var inputs: Int
+    /// Neurons per layer.
+    public var layers: [Int]
+    public var clockHz: Double
+    public var pulseAmplitudeVolts: Double
+    public var limits: LimitsDocument
+
+    public init(name: String, file: String, toml: String, inputs: Int, layers: [Int], clockHz: Double, pulseAmplitudeVolts: Double, limits: LimitsDocument) {
+        self.name = name
+        self.file = file
+        self.toml = toml
+        self.inputs = inputs
+        self.layers = layers
+        self.clockHz = clockHz
+        self.pulseAmplitudeVolts = pulseAmplitudeVolts
+        self.limits = limits
+    }
+}
+
+public struct LimitsDocument: Codable, Sendable {
+    public var maxAmplitudeVolts: Double
+    public var maxPulseWidthMicroseconds: Double
+    public var maxDuty: Double
+    public var maxPulsesPerSecond: Double
+    public init(maxAmplitudeVolts: Double, maxPulseWidthMicroseconds: Double, maxDuty: Double, maxPulsesPerSecond: Double) {
+        self.maxAmplitudeVolts = maxAmplitudeVolts
+        self.maxPulseWidthMicroseconds = maxPulseWidthMicroseconds
+        self.maxDuty = maxDuty
+        self.maxPulsesPerSecond = maxPulsesPerSecond
+    }
+}

@@ -1,0 +1,222 @@
+import SomaCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a missed deadline does to a run.
+public enum DeadlineMissPolicy: String, Sendable, CaseIterable, BitwiseCopyable {
+    /// Count it, log an overrun event, carry on (the default: the miss is in the log for the
+    /// analysis to see).
+    case logAndContinue = "continue"
+    /// End the run (grounding the inputs) with a `runEnded` event that says `deadline-missed`.
+    case stopRun = "stop-run"
+}
+
+/// A command from the service side to the loop. Fixed size, so the ring carries it without
+/// allocating.
+public enum LoopCommand: Sendable, BitwiseCopyable {
+    /// Load the first `patternCount` patterns from `LoopControl.staging` into the core and start
+    /// presenting them per `plan` as run `run`, at `inputAmplitudeVolts` (nil: the board's own),
+    /// ending it on a missed deadline if `missPolicy` says so.
+    case startRun(run: UInt32, patternCount: Int, plan: PresentationPlan, inputAmplitudeVolts: Double?, missPolicy: DeadlineMissPolicy)
+    /// End run `run` now, if it is the one running.
+    case stopRun(run: UInt32)
+}
+
+/// What the service side and the loop share: the rings both ways, the pattern staging area and
+/// the loop's counters. Everything is reserved at creation; the loop only touches atomics and the
+/// rings.
+public final class LoopControl: @unchecked Sendable {
+    public let commands: SPSCRing<LoopCommand>
+    public let events: SPSCRing<NeuronEvent>
+    /// How late the loop woke from each sleep, nanoseconds (clamped to Int32): the service side
+    /// drains these into a histogram.
+    public let wakeLatencies: SPSCRing<Int32>
+    /// Where the service writes a pattern set (row-major, `inputCount` pixels a pattern) before it
+    /// sends `startRun`; written only while no run is active and every sent command was applied.
+    public let staging: UnsafeMutableBufferPointer<Bool>
+    public let inputCount: Int
+    public let patternCapacity: Int
+    /// The profile's amplitude limit: the loop refuses a run beyond it even if the service let it by.
+    public let maxAmplitudeVolts: Double
+
+    let stopFlag = Atomic<Bool>(false)
+    let commandsSentCount = Atomic<UInt64>(0)
+    let commandsAppliedCount = Atomic<UInt64>(0)
+    let tickCount = Atomic<UInt64>(0)
+    let pushedCount = Atomic<UInt64>(0)
+    let droppedCount = Atomic<UInt64>(0)
+    let overrunCount = Atomic<UInt64>(0)
+    let missedTickCount = Atomic<UInt64>(0)
+    let runNumber = Atomic<UInt64>(0)
+    let runActive = Atomic<Bool>(false)
+    let presentationsBegunCount = Atomic<UInt64>(0)
+    let presentationsPlannedCount = Atomic<UInt64>(0)
+    /// `run << 16 | RunEnding.rawValue` of the last run that ended, or UInt64.max.
+    let lastEndingPacked = Atomic<UInt64>(.max)
+    /// The last run the loop refused to start (0: none), e.g. an amplitude beyond the limit.
+    let refusedRun = Atomic<UInt64>(0)
+
+    public init(inputCount: Int, patternCapacity: Int, maxAmplitudeVolts: Double, eventRingCapacity: Int = 1 << 16, commandRingCapacity: Int = 64, latencyRingCapacity: Int = 1 << 14) {
+        self.inputCount = inputCount
+        self.patternCapacity = patternCapacity
+        self.maxAmplitudeVolts = maxAmplitudeVolts
+        commands = SPSCRing(capacity: commandRingCapacity)
+        events = SPSCRing(capacity: eventRingCapacity)
+        wakeLatencies = SPSCRing(capacity: latencyRingCapacity)
+        staging = .allocate(capacity: max(1, inputCount * patternCapacity))
+        staging.initialize(repeating: false)
+    }
+
+    deinit { staging.deallocate() }
+
+    // MARK: Service side
+
+    /// Asks the loop to finish (it checks every tick).
+    public func requestStop() { stopFlag.store(true, ordering: .relaxed) }
+    public var stopRequested: Bool { stopFlag.load(ordering: .relaxed) }
+
+    /// Sends a command; false if the ring is full. One service thread sends.
+    public func send(_ command: LoopCommand) -> Bool {
+        guard commands.push(command) else { return false }
+        commandsSentCount.add(1, ordering: .relaxed)
+        return true
+    }
+
+    /// True when the loop has applied every command sent so far.
+    public var commandsSettled: Bool {
+        commandsAppliedCount.load(ordering: .acquiring) == commandsSentCount.load(ordering: .relaxed)
+    }
+
+    /// Ticks computed so far.
+    public var ticks: UInt64 { tickCount.load(ordering: .relaxed) }
+    /// Events the loop put in the ring (runs' own events included).
+    public var eventsPushed: UInt64 { pushedCount.load(ordering: .relaxed) }
+    /// Events the loop could not push because the ring was full.
+    public var eventsDropped: UInt64 { droppedCount.load(ordering: .relaxed) }
+    /// Times the loop woke past a whole tick, and the ticks lost.
+    public var overruns: UInt64 { overrunCount.load(ordering: .relaxed) }
+    public var missedTicks: UInt64 { missedTickCount.load(ordering: .relaxed) }
+    /// The run the loop last started (0: none yet) and whether it is still going.
+    public var currentRun: UInt32 { UInt32(truncatingIfNeeded: runNumber.load(ordering: .relaxed)) }
+    public var runIsActive: Bool { runActive.load(ordering: .acquiring) }
+    public var presentationsBegun: UInt64 { presentationsBegunCount.load(ordering: .relaxed) }
+    public var presentationsPlanned: UInt64 { presentationsPlannedCount.load(ordering: .relaxed) }
+    /// The last run the loop refused to start (0: none).
+    public var lastRefusedRun: UInt32 { UInt32(truncatingIfNeeded: refusedRun.load(ordering: .relaxed)) }
+    /// The last run that ended and why.
+    public var lastEnding: (run: UInt32, ending: RunEnding)? {
+        let packed = lastEndingPacked.load(ordering: .acquiring)
+        guard packed != .max, let ending = RunEnding(rawValue: UInt16(packed & 0xFFFF)) else { return nil }
+        return (UInt32(truncatingIfNeeded: packed >> 16), ending)
+    }
+}
+
+/// The daemon's loop body: takes commands, steps the run's protocol, pushes events and latency
+/// samples, and keeps the counters the status page shows. Runs on the loop thread as the
+/// `TickLoop`'s hooks; allocates nothing, locks nothing.
+public struct BoardLoop: TickHooks, ~Copyable {
+    public let control: LoopControl
+    var presentation: PatternPresentation
+    var run: UInt32 = 0
+    var missPolicy = DeadlineMissPolicy.logAndContinue
+    /// Wait for room in a full event ring instead of dropping: right for virtual time
+    /// (`--speed max`), where no deadline is at stake; wrong for a real-time board.
+    let waitsForRoom: Bool
+
+    /// `waitsForRoom`: see above; pass true only when the loop is not paced by real time.
+    public init(control: LoopControl, waitsForRoom: Bool = false) {
+        self.control = control
+        self.waitsForRoom = waitsForRoom
+        presentation = PatternPresentation(capacity: control.patternCapacity)
+    }
+
+    public mutating func shouldStop() -> Bool { control.stopFlag.load(ordering: .relaxed) }
+
+    public mutating func beforeTick(_ core: inout NeuronCore) {
+        if let command = control.commands.pop() { apply(command, core: &core) }
+        switch presentation.advance(core: &core) {
+        case .unchanged:
+            break
+        case .presented(let pattern, let number):
+            control.presentationsBegunCount.store(UInt64(number + 1), ordering: .relaxed)
+            emit(NeuronEvent(tick: core.nextTick, kind: .presentation, layer: 0, neuron: UInt16(truncatingIfNeeded: number), payload: UInt32(pattern)))
+        case .finished:
+            end(.completed, core: &core)
+        }
+    }
+
+    public mutating func afterTick(_ core: borrowing NeuronCore) {
+        let events = core.events
+        var index = 0
+        while index < events.count {
+            emit(events[index])
+            index += 1
+        }
+        control.tickCount.store(core.nextTick, ordering: .relaxed)
+    }
+
+    public mutating func woke(latenessNanoseconds: Int64) {
+        _ = control.wakeLatencies.push(Int32(clamping: latenessNanoseconds))
+    }
+
+    public mutating func missed(ticks: UInt64, core: inout NeuronCore) {
+        control.overrunCount.add(1, ordering: .relaxed)
+        control.missedTickCount.add(ticks, ordering: .relaxed)
+        if case .stopRun = missPolicy, presentation.isActive { end(.deadlineMissed, core: &core) }
+    }
+
+    /// When the loop is done: a run still going ends as `shutdown`. Call on the loop thread after
+    /// `TickLoop.run` returns.
+    public mutating func finish(core: inout NeuronCore) {
+        if presentation.isActive { end(.shutdown, core: &core) }
+    }
+
+    private mutating func apply(_ command: LoopCommand, core: inout NeuronCore) {
+        switch command {
+        case .startRun(let number, let count, let plan, let amplitude, let policy):
+            let amplitudeAllowed = amplitude.map { $0.isFinite && abs($0) <= control.maxAmplitudeVolts } ?? true
+            if !presentation.isActive, amplitudeAllowed, count >= 0, count <= control.patternCapacity,
+               core.loadPatterns(UnsafeBufferPointer(rebasing: control.staging[0..<(count * control.inputCount)]), count: count),
+               presentation.start(plan, core: core)
+            {
+                run = number
+                missPolicy = policy
+                core.setInputAmplitude(volts: amplitude)
+                control.runNumber.store(UInt64(number), ordering: .relaxed)
+                control.presentationsBegunCount.store(0, ordering: .relaxed)
+                control.presentationsPlannedCount.store(UInt64(presentation.presentationsPlanned), ordering: .relaxed)
+                control.runActive.store(true, ordering: .releasing)
+                emit(NeuronEvent(tick: core.nextTick, kind: .runStarted, layer: 0, neuron: 0, payload: number))
+            } else {
+                control.refusedRun.store(UInt64(number), ordering: .relaxed)
+            }
+        case .stopRun(let number):
+            if presentation.isActive, number == run { end(.stopped, core: &core) }
+        }
+        control.commandsAppliedCount.add(1, ordering: .releasing)
+    }
+
+    private mutating func end(_ ending: RunEnding, core: inout NeuronCore) {
+        presentation.stop(core: &core)
+        core.setInputAmplitude(volts: nil)
+        emit(NeuronEvent(tick: core.nextTick, kind: .runEnded, layer: 0, neuron: ending.rawValue, payload: run))
+        control.lastEndingPacked.store(UInt64(run) << 16 | UInt64(ending.rawValue), ordering: .relaxed)
+        control.runActive.store(false, ordering: .releasing)
+    }
+
+    @inline(__always)
+    private func emit(_ event: NeuronEvent) {
+        var pushed = control.events.push(event)
+        while !pushed && waitsForRoom && !control.stopFlag.load(ordering: .relaxed) {
+            sched_yield()
+            pushed = control.events.push(event)
+        }
+        if pushed {
+            control.pushedCount.add(1, ordering: .relaxed)
+        } else {
+            control.droppedCount.add(1, ordering: .relaxed)
+        }
+    }
+}
