@@ -72,8 +72,8 @@ struct Somad: ParsableCommand {
     @Option(help: "Sync the log at least this often, in milliseconds: the most a power cut can lose.")
     var syncMs: Int = 100
 
-    @Option(help: "Start a new log segment at this size, MiB.")
-    var segmentMib: Int = 64
+    @Option(help: "Start a new log segment at this size, KiB.")
+    var segmentKib: Int = 65_536
 
     @Option(help: "Start a new log segment once the current one is this many minutes old (0: by size only).")
     var segmentMinutes: Int = 0
@@ -96,8 +96,8 @@ struct Somad: ParsableCommand {
     func validate() throws {
         guard clockSlowdown >= 1 else { throw ValidationError("--clock-slowdown must be 1 or more") }
         guard syncMs >= 1 else { throw ValidationError("--sync-ms must be at least 1") }
-        guard segmentMib >= 1, segmentMinutes >= 0, retainSegments >= 1 else {
-            throw ValidationError("--segment-mib and --retain-segments must be at least 1, --segment-minutes at least 0")
+        guard segmentKib >= 1, segmentMinutes >= 0, retainSegments >= 1 else {
+            throw ValidationError("--segment-kib and --retain-segments must be at least 1, --segment-minutes at least 0")
         }
         guard (0...99).contains(priority) else { throw ValidationError("--priority must be 0…99") }
         guard DeadlineMissPolicy(rawValue: onDeadlineMiss) != nil else { throw ValidationError("--on-deadline-miss is continue or stop-run") }
@@ -144,7 +144,7 @@ struct Somad: ParsableCommand {
             throw ExitCode(73)
         }
         var logSettings = EventLogSettings(directory: dataDir + "/events")
-        logSettings.maxSegmentBytes = segmentMib << 20
+        logSettings.maxSegmentBytes = segmentKib << 10
         logSettings.maxSegmentAgeSeconds = segmentMinutes > 0 ? segmentMinutes * 60 : nil
         logSettings.retainedSegments = retainSegments
         let log = try EventLog(settings: logSettings)

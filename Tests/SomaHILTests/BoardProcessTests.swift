@@ -83,7 +83,7 @@ struct BoardProcessTests {
     @Test("somad on SIGTERM: the loop stops, every output is driven to the safe state, the log is flushed, exit 0")
     func sigterm() throws {
         try pullOutputsUp()
-        let somad = try ToolProcess("somad", ["--profile", profile, "--clock-slowdown", "100", "--hold-after-stop-ms", "3000", "--data-dir", dataDirectory()])
+        let somad = try ToolProcess("somad", ["--profile", profile, "--clock-slowdown", "100", "--hold-after-stop-ms", "3000", "--data-dir", dataDirectory(), "--listen", "127.0.0.1:0"])
         #expect(somad.waitFor("running"))
         // The clock line toggles while the loop runs.
         var clockLevels = Set<Bool>()
@@ -104,7 +104,7 @@ struct BoardProcessTests {
     @Test("a run that reaches its end stops in the safe state too")
     func normalStop() throws {
         try pullOutputsUp()
-        let somad = try ToolProcess("somad", ["--profile", profile, "--clock-slowdown", "100", "--seconds", "1", "--hold-after-stop-ms", "3000", "--data-dir", dataDirectory()])
+        let somad = try ToolProcess("somad", ["--profile", profile, "--clock-slowdown", "100", "--seconds", "1", "--hold-after-stop-ms", "3000", "--data-dir", dataDirectory(), "--listen", "127.0.0.1:0"])
         #expect(somad.waitFor("safe state driven"))
         #expect(try sim.levels(sim.primary, outputs).allSatisfy { !$0 })
         #expect(somad.finish().status == 0)
@@ -115,12 +115,12 @@ struct BoardProcessTests {
         try sim.pull(sim.primary, 3, up: false)
         let directory = dataDirectory()
         let player = try ToolProcess("soma-hil-tool", ["play-breadboard", profile, "--slowdown", "200", "--seconds", "8"])
-        let somad = try ToolProcess("somad", ["--profile", profile, "--pattern", "11", "--clock-slowdown", "200", "--seconds", "8", "--data-dir", directory])
+        let somad = try ToolProcess("somad", ["--profile", profile, "--pattern", "11", "--clock-slowdown", "200", "--seconds", "8", "--data-dir", directory, "--listen", "127.0.0.1:0"])
         let result = somad.finish()
         let played = player.finish()
         #expect(result.status == 0)
         #expect(played.status == 0)
-        let records = try EventLog(settings: EventLogSettings(directory: directory)).read(after: 0, limit: 100_000)
+        let records = try EventLog(settings: EventLogSettings(directory: directory + "/events")).read(after: 0, limit: 100_000)
         let events = records.compactMap { NeuronEvent(logPayload: $0.payload) }
         #expect(events.count == records.count)
         let fires = events.filter { $0.kind == .fire && $0.layer == 0 && $0.neuron == 0 }

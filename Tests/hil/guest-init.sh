@@ -19,6 +19,8 @@ insmod /modules/i2c-stub.ko chip_addr=${i2c_addresses:-0x48}
 
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /results || { echo "hil: no results share"; poweroff -f; }
 mount -t configfs configfs /sys/kernel/config || finish 4
+# Loopback, for somad's HTTP API.
+ip link set lo up || ifconfig lo 127.0.0.1 up
 
 # Two gpio-sim chips on one platform device.
 sim=/sys/kernel/config/gpio-sim/soma

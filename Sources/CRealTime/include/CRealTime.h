@@ -9,5 +9,7 @@ int soma_pin_to_cpu(int cpu);
 int soma_current_cpu(void);
 /// Number of CPUs this process may run on, or -1.
 int soma_allowed_cpu_count(void);
+/// Sets the calling thread's timer slack (prctl PR_SET_TIMERSLACK, variadic in C). 0, or an errno.
+int soma_set_timer_slack(unsigned long nanoseconds);
 
 #endif

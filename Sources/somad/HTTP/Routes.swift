@@ -118,7 +118,7 @@ enum Routes {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: API.maxRequestBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw APIFailure(.contentTooLarge, "the request body is larger than \(API.maxRequestBytes) bytes")
         }
         guard buffer.readableBytes > 0 else { throw APIFailure(.badRequest, "the request has no body; send a JSON document") }
