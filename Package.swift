@@ -88,6 +88,14 @@ let package = Package(
         // Runs inside the real-kernel test VM (Tests/hil/vm.sh, `make test-hil`).
         // GPIO throughput against C libgpiod, run in the test VM by Benchmarks/gpio-vm.sh.
         .executableTarget(name: "soma-gpio-bench", dependencies: ["SomaLinux"], path: "Benchmarks/GPIOBench"),
+        // Loop wake-up latency, durable log throughput and event pulls, run by Benchmarks/service.sh.
+        .executableTarget(
+            name: "soma-service-bench",
+            dependencies: [
+                "SomaCore", "SomaSim", "SomaBoardProfile", "SomaRuntime", "SomaStore", "SomaProtocol",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Benchmarks/ServiceBench"),
         .executableTarget(
             name: "soma-hil-tool", dependencies: ["SomaCore", "SomaSim", "SomaBoardProfile"],
             path: "Tests/hil/Tool"),

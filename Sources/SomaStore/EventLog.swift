@@ -95,6 +95,8 @@ public final class EventLog: @unchecked Sendable {
     private var descriptor: Int32 = -1
     private var segmentBytes = 0
     private var segmentStartedSeconds: Int64 = 0
+    /// The first sequence number of the segment being written.
+    private var segmentFirst: UInt64 = 1
     private var pending: [UInt8] = []
 
     public init(settings: EventLogSettings) throws(EventLogError) {
@@ -109,6 +111,7 @@ public final class EventLog: @unchecked Sendable {
             recovery = scan.cut
             nextSequence = scan.next
             segmentBytes = scan.goodBytes
+            segmentFirst = newest.first
             segments[segments.count - 1].index = scan.index
             descriptor = open(newest.path, O_WRONLY | O_APPEND | O_CLOEXEC)
             guard descriptor >= 0 else { throw .io(call: "open", path: newest.path, errno: errno) }
@@ -252,6 +255,7 @@ public final class EventLog: @unchecked Sendable {
         descriptor = fd
         segmentBytes = 0
         segmentStartedSeconds = Self.monotonicSeconds()
+        segmentFirst = nextSequence
         let first = nextSequence
         let retained = settings.retainedSegments
         // Retention: forget and delete the oldest closed segments beyond the limit.
@@ -268,6 +272,13 @@ public final class EventLog: @unchecked Sendable {
     /// Appends one record; returns its sequence number. Buffered until `sync`. Writer thread.
     @discardableResult
     public func append(_ payload: [UInt8]) throws(EventLogError) -> UInt64 {
+        let appended = payload.withUnsafeBytes { bytes in Result { () throws(EventLogError) in try append(bytes: bytes) } }
+        return try appended.get()
+    }
+
+    /// `append` without an array: the record is built straight into the write buffer.
+    @discardableResult
+    public func append(bytes payload: UnsafeRawBufferPointer) throws(EventLogError) -> UInt64 {
         guard payload.count <= Self.maxPayloadBytes else { throw .payloadTooLarge(bytes: payload.count, limit: Self.maxPayloadBytes) }
         if segmentBytes + pending.count >= settings.maxSegmentBytes
             || (settings.maxSegmentAgeSeconds.map { Self.monotonicSeconds() - segmentStartedSeconds >= Int64($0) } ?? false)
@@ -278,19 +289,18 @@ public final class EventLog: @unchecked Sendable {
         }
         let sequence = nextSequence
         let offset = segmentBytes + pending.count
-        var body: [UInt8] = []
-        body.reserveCapacity(8 + payload.count)
-        for index in 0..<8 { body.append(UInt8(truncatingIfNeeded: sequence >> (8 * index))) }
-        body += payload
-        let checksum = CRC32C.checksum(body)
-        for index in 0..<4 { pending.append(UInt8(truncatingIfNeeded: UInt32(payload.count) >> (8 * index))) }
-        for index in 0..<4 { pending.append(UInt8(truncatingIfNeeded: checksum >> (8 * index))) }
-        pending += body
-        nextSequence += 1
-        shared.withLock {
-            let last = $0.segments.count - 1
-            if (sequence - $0.segments[last].first) % Self.indexStride == 0 { $0.segments[last].index?.append(offset) }
+        if (sequence - segmentFirst) % Self.indexStride == 0 {
+            shared.withLock { $0.segments[$0.segments.count - 1].index?.append(offset) }
         }
+        // length u32 | crc32c u32 | sequence u64 | payload; the checksum covers sequence and payload.
+        let start = pending.count
+        for index in 0..<4 { pending.append(UInt8(truncatingIfNeeded: UInt32(payload.count) >> (8 * index))) }
+        for _ in 0..<4 { pending.append(0) }
+        for index in 0..<8 { pending.append(UInt8(truncatingIfNeeded: sequence >> (8 * index))) }
+        pending.append(contentsOf: payload)
+        let checksum = pending.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[(start + 8)...])) }
+        for index in 0..<4 { pending[start + 4 + index] = UInt8(truncatingIfNeeded: checksum >> (8 * index)) }
+        nextSequence += 1
         return sequence
     }
 
