@@ -4,7 +4,9 @@
 #                the simulated breadboard's first-fire and rate curves)
 #   make test    install what the tests need (apt), then run the whole suite, debug and release
 #   make bench   benchmarks, each reported as a ratio to a baseline measured in the same run
-#                (the core against a naive one; GPIO in the test VM against C libgpiod)
+#                (the core against a naive one; GPIO in the test VM against C libgpiod; the loop's
+#                wake-up latency against cyclictest; the event log against a plain write; event
+#                pulls over HTTP against reading the log in-process)
 #
 # Everything a fresh Debian 12 machine with Swift 6.3 lacks is installed by `make deps`.
 
@@ -75,6 +77,8 @@ bench: deps
 	python3 Benchmarks/report.py $(BENCH_OUT)
 	@echo
 	Benchmarks/gpio-vm.sh $(BENCH_OUT)
+	@echo
+	Benchmarks/service.sh $(BENCH_OUT)
 
 clean:
 	rm -rf .build .build-gpiod2 .build-hil Benchmarks/.build $(BENCH_OUT)

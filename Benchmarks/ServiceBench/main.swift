@@ -147,20 +147,37 @@ struct DecodedEvent {
     init(_ record: LogRecord) { event = NeuronEvent(logPayload: record.payload) }
 }
 
+/// Pulls every page twice over: decoding each page as a client would (JSONDecoder), and raw
+/// (only the page's `next` is read), which is what the server and the loopback manage.
 func pull() async throws {
     let base = option("url", "http://127.0.0.1:7878")
     let through = UInt64(option("through", "0"))!
-    let start = DispatchTime.now()
+    func fetch(_ after: UInt64) async throws -> Data {
+        try await URLSession.shared.data(from: URL(string: "\(base)/v1/events?after=\(after)&limit=\(API.maxPageSize)")!).0
+    }
+    var start = DispatchTime.now()
     var after: UInt64 = 0
     var count = 0
     while after < through {
-        let (data, _) = try await URLSession.shared.data(from: URL(string: "\(base)/v1/events?after=\(after)&limit=\(API.maxPageSize)")!)
-        let page = try JSONDecoder().decode(EventsPage.self, from: data)
+        let page = try JSONDecoder().decode(EventsPage.self, from: try await fetch(after))
         if page.events.isEmpty { break }
         count += page.events.count
         after = page.next
     }
-    emit(["events": count, "events_per_second": Double(count) / seconds(since: start)])
+    let decoded = Double(count) / seconds(since: start)
+    start = DispatchTime.now()
+    after = 0
+    var bytes = 0
+    while after < through {
+        let data = try await fetch(after)
+        bytes += data.count
+        // The body ends with "next":N}.
+        let tail = String(decoding: data.suffix(40), as: UTF8.self)
+        guard let range = tail.range(of: "\"next\":"), let next = UInt64(tail[range.upperBound...].dropLast()) , next > after else { break }
+        after = next
+    }
+    let raw = Double(after) / seconds(since: start)
+    emit(["events": count, "events_per_second": decoded, "raw_events_per_second": raw, "raw_bytes": bytes])
 }
 
 switch CommandLine.arguments.dropFirst().first {

@@ -68,7 +68,9 @@ enum Routes {
             guard (1...UInt64(API.maxPageSize)).contains(limit) else {
                 throw APIFailure(.badRequest, "limit must be 1…\(API.maxPageSize)", field: "limit")
             }
-            return JSONResponse.make(try state.events(after: after, limit: Int(limit)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: EventJSON.page(try state.events(after: after, limit: Int(limit)))))
         }
         v1.get("events/stream") { request, _ in
             let start = try query(request, "after", default: 0)
@@ -86,7 +88,7 @@ enum Routes {
                         }
                         var buffer = ByteBuffer()
                         for event in page.events {
-                            buffer.writeBytes(try JSONResponse.encoder.encode(event))
+                            EventJSON.write(event, to: &buffer)
                             buffer.writeString("\n")
                         }
                         try await writer.write(buffer)
