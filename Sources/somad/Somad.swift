@@ -90,6 +90,9 @@ struct Somad: ParsableCommand {
     @Option(help: "SCHED_FIFO priority of the loop (1…99), or 0 for the normal scheduler.")
     var priority: Int32 = 80
 
+    @Option(help: "Pin the loop to this CPU (e.g. one kept free with isolcpus); default: the kernel chooses.")
+    var cpu: Int32?
+
     /// Patterns one set may hold: reserved in the core at start.
     static let patternCapacity = 256
 
@@ -100,6 +103,7 @@ struct Somad: ParsableCommand {
             throw ValidationError("--segment-kib and --retain-segments must be at least 1, --segment-minutes at least 0")
         }
         guard (0...99).contains(priority) else { throw ValidationError("--priority must be 0…99") }
+        if let cpu, cpu < 0 { throw ValidationError("--cpu must be a CPU number, 0 or more") }
         guard DeadlineMissPolicy(rawValue: onDeadlineMiss) != nil else { throw ValidationError("--on-deadline-miss is continue or stop-run") }
         guard sim || speed == .realtime else { throw ValidationError("--speed max needs --sim: a real board runs in real time") }
         if let pattern, pattern.contains(where: { $0 != "0" && $0 != "1" }) {
@@ -167,6 +171,7 @@ struct Somad: ParsableCommand {
 
         var settings = RealTimeSettings()
         settings.fifoPriority = priority == 0 ? nil : priority
+        settings.cpu = cpu
         let pacing: TickLoop.Pacing = speed == .max ? .asFastAsPossible : .realTime
         let maxTicks = seconds.map { UInt64($0 * 1e9 / Double(tick)) } ?? .max
         let loop: LoopThread

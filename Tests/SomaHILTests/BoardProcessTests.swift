@@ -57,6 +57,14 @@ final class ToolProcess {
         return true
     }
 
+    /// Reads until a line starting with `prefix` appears; that line, or nil if the output ends.
+    func waitForLine(startingWith prefix: String) -> String? {
+        while true {
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) { return String(line) }
+            if !readMore() { return nil }
+        }
+    }
+
     func finish() -> (status: Int32, output: String) {
         while readMore() {}
         var status: Int32 = 0
@@ -85,6 +93,12 @@ struct BoardProcessTests {
         try pullOutputsUp()
         let somad = try ToolProcess("somad", ["--profile", profile, "--clock-slowdown", "100", "--hold-after-stop-ms", "3000", "--data-dir", dataDirectory(), "--listen", "127.0.0.1:0"])
         #expect(somad.waitFor("running"))
+        // The API answers on the Linux backend too.
+        let listening = try #require(somad.waitForLine(startingWith: "listening on http://127.0.0.1:"))
+        let port = try #require(Int(listening.split(separator: ":").last ?? ""))
+        let status = try httpGet(port: port, path: "/v1/status")
+        #expect(status.hasPrefix("HTTP/1.1 200"), "\(status)")
+        #expect(status.contains(#""backend":"linux""#) && status.contains(#""state":"idle""#), "\(status)")
         // The clock line toggles while the loop runs.
         var clockLevels = Set<Bool>()
         for _ in 0..<40 where clockLevels.count < 2 {
@@ -128,4 +142,29 @@ struct BoardProcessTests {
         #expect(result.output.contains("stopped: \(records.count) events logged"))
         #expect(played.output.contains("the device fired"))
     }
+}
+
+/// GET over a plain socket (Foundation's URLSession needs more than the test VM has): the whole
+/// answer, head and body.
+func httpGet(port: Int, path: String) throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw HILError("connect to port \(port): errno \(errno)") }
+    let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    _ = request.withCString { send(fd, $0, strlen($0), 0) }
+    var answer: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = recv(fd, &buffer, buffer.count, 0)
+        if count <= 0 { break }
+        answer += buffer.prefix(count)
+    }
+    return String(decoding: answer, as: UTF8.self)
 }

@@ -24,6 +24,19 @@ final class Daemon: @unchecked Sendable {
     private var printed = Data()
     private(set) var base: URL?
     var token: String?
+    /// A data directory this daemon made for itself, removed when it is terminated.
+    private var ownDirectory: String?
+
+    /// `somad --sim` on the single-neuron profile, on a free loopback port, its data in a fresh
+    /// directory removed again by `terminate()`; `extra` adds or overrides options.
+    static func simulated(_ extra: [String] = []) throws -> Daemon {
+        let directory = scratchDirectory()
+        let daemon = try Daemon(["--profile", singleNeuronProfile, "--sim", "--priority", "0", "--listen", "127.0.0.1:0", "--data-dir", directory] + extra)
+        daemon.ownDirectory = directory
+        return daemon
+    }
+
+    var dataDirectory: String? { ownDirectory }
 
     /// Starts `somad ARGUMENTS`; with `waitForListening`, returns once it prints its URL.
     init(_ arguments: [String], waitForListening: Bool = true) throws {
@@ -64,6 +77,7 @@ final class Daemon: @unchecked Sendable {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         usleep(50_000)  // the last output
+        if let ownDirectory { try? FileManager.default.removeItem(atPath: ownDirectory) }
         return process.terminationStatus
     }
 

@@ -16,9 +16,7 @@ struct OpenAPIConformanceTests {
 
     @Test("every documented operation, called on a live daemon, answers as documented")
     func everyOperation() async throws {
-        let directory = scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let somad = try Daemon(["--profile", singleNeuronProfile, "--sim", "--priority", "0", "--listen", "127.0.0.1:0", "--data-dir", directory])
+        let somad = try Daemon.simulated()
         defer { somad.terminate() }
         let paths = try #require(document["paths"] as? [String: [String: Any]])
         // Order: uploads and runs first, so the reads have something to show; deletes last.
@@ -72,9 +70,7 @@ struct OpenAPIConformanceTests {
 
     @Test("an error answer matches the Error schema, and the validator catches a field the document does not describe")
     func errorsMatch() async throws {
-        let directory = scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let somad = try Daemon(["--profile", singleNeuronProfile, "--sim", "--priority", "0", "--listen", "127.0.0.1:0", "--data-dir", directory])
+        let somad = try Daemon.simulated()
         defer { somad.terminate() }
         let schema: [String: Any] = ["$ref": "#/components/schemas/Error"]
         let bad = try await somad.request("POST", "/v1/runs", body: Data(#"{"protocol": "present"}"#.utf8))

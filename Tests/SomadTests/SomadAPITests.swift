@@ -18,16 +18,25 @@ struct SomadAPITests {
         #expect(weak.output.contains("shorter than 16 characters"), "\(weak.output)")
     }
 
+    @Test("a port already taken: exit 69 naming the address, after stopping the loop and closing the log")
+    func portTaken() throws {
+        let first = try Daemon.simulated()
+        defer { first.terminate() }
+        let taken = try #require(first.base?.port)
+        let directory = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let second = try Daemon(["--profile", singleNeuronProfile, "--sim", "--priority", "0", "--listen", "127.0.0.1:\(taken)", "--data-dir", directory], waitForListening: false)
+        #expect(second.waitForExit() == 69)
+        #expect(second.output.contains("cannot listen on 127.0.0.1:\(taken)"), "\(second.output)")
+        #expect(second.output.contains("stopped: "), "the loop was stopped and the log closed")
+    }
+
     @Test("with a token file every request needs the token, on loopback too: none or a wrong one gets 401")
     func tokenRequired() async throws {
-        let directory = scratchDirectory()
-        let tokenFile = directory + ".token"
+        let tokenFile = scratchDirectory() + ".token"
         try "s3cret-token-for-the-bench\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
-        defer {
-            try? FileManager.default.removeItem(atPath: directory)
-            try? FileManager.default.removeItem(atPath: tokenFile)
-        }
-        let somad = try Daemon(["--profile", singleNeuronProfile, "--sim", "--priority", "0", "--listen", "127.0.0.1:0", "--token-file", tokenFile, "--data-dir", directory])
+        defer { try? FileManager.default.removeItem(atPath: tokenFile) }
+        let somad = try Daemon.simulated(["--token-file", tokenFile])
         defer { somad.terminate() }
         for path in ["/v1/status", "/metrics", "/v1/events?after=0", "/v1/nothing-here"] {
             #expect(try await somad.request("GET", path).status == 401, "\(path) without a token")
@@ -43,9 +52,7 @@ struct SomadAPITests {
 
     @Test("malformed JSON, unknown fields, a limit exceeded, a wrong-sized set: 400 naming the field; nothing started, nothing stored")
     func badInput() async throws {
-        let directory = scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let somad = try Daemon(["--profile", singleNeuronProfile, "--sim", "--priority", "0", "--listen", "127.0.0.1:0", "--data-dir", directory])
+        let somad = try Daemon.simulated()
         defer { somad.terminate() }
         func expectFailure(_ method: String, _ path: String, _ body: String, status: Int = 400, field: String?, saying words: String) async throws {
             let answer = try await somad.failure(method, path, raw: Data(body.utf8))
@@ -72,7 +79,7 @@ struct SomadAPITests {
         try await expectFailure("POST", "/v1/runs", #"{"protocol": "stdp", "patternSet": "pair", "parameters": {"periodsPerPattern": 5}}"#, field: "protocol", saying: "known: present")
         try await expectFailure("POST", "/v1/runs", #"{"protocol": "present", "patternSet": "none", "parameters": {"periodsPerPattern": 5}}"#, status: 404, field: "patternSet", saying: "no pattern set named none")
         // A set stored for another board (written straight into the store): refused at run time.
-        try #"{"name":"wide","patterns":[{"pixels":"101"}]}"#.write(toFile: directory + "/patterns/wide.json", atomically: true, encoding: .utf8)
+        try #"{"name":"wide","patterns":[{"pixels":"101"}]}"#.write(toFile: somad.dataDirectory! + "/patterns/wide.json", atomically: true, encoding: .utf8)
         try await expectFailure("POST", "/v1/runs", #"{"protocol": "present", "patternSet": "wide", "parameters": {"periodsPerPattern": 5}}"#, field: "patternSet", saying: "does not fit this board")
         try await expectFailure("GET", "/v1/events?after=minus-one", "", field: "after", saying: "whole number")
         try await expectFailure("GET", "/v1/events?limit=0", "", field: "limit", saying: "limit must be")
@@ -91,9 +98,7 @@ struct SomadAPITests {
 
     @Test("a run beyond its end is refused while another runs (409); stop ends it; a second run gets the next number")
     func runLifecycle() async throws {
-        let directory = scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let somad = try Daemon(["--profile", singleNeuronProfile, "--sim", "--priority", "0", "--listen", "127.0.0.1:0", "--data-dir", directory])
+        let somad = try Daemon.simulated()
         defer { somad.terminate() }
         _ = try await somad.json(PatternSetSummary.self, "POST", "/v1/pattern-sets", body: twoPatterns, expect: 201)
         let long = RunSpec(protocol: "present", patternSet: "pair", parameters: PresentParameters(periodsPerPattern: 1_000, repeats: 100))
@@ -116,9 +121,7 @@ struct SomadAPITests {
 
     @Test("events that were rotated away: 410 saying which sequence range is still there")
     func rotatedAway() async throws {
-        let directory = scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let somad = try Daemon(["--profile", singleNeuronProfile, "--sim", "--speed", "max", "--priority", "0", "--listen", "127.0.0.1:0", "--segment-kib", "4", "--retain-segments", "2", "--data-dir", directory])
+        let somad = try Daemon.simulated(["--speed", "max", "--segment-kib", "4", "--retain-segments", "2"])
         defer { somad.terminate() }
         _ = try await somad.json(PatternSetSummary.self, "POST", "/v1/pattern-sets", body: twoPatterns, expect: 201)
         let run = try await somad.json(RunDocument.self, "POST", "/v1/runs", body: SomadProcessTests.present, expect: 201)
@@ -136,9 +139,7 @@ struct SomadAPITests {
 
     @Test("the live stream sends every event once, in order, as it is synced")
     func liveStream() async throws {
-        let directory = scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let somad = try Daemon(["--profile", singleNeuronProfile, "--sim", "--speed", "max", "--priority", "0", "--listen", "127.0.0.1:0", "--data-dir", directory])
+        let somad = try Daemon.simulated(["--speed", "max"])
         defer { somad.terminate() }
         _ = try await somad.json(PatternSetSummary.self, "POST", "/v1/pattern-sets", body: twoPatterns, expect: 201)
         let port = try #require(somad.base?.port)
