@@ -61,11 +61,11 @@ let package = Package(
         ),
 
         // Host side.
-        .target(name: "SomaHostKit", dependencies: ["SomaCore"], path: "HostTools/SomaHostKit"),
+        .target(name: "SomaHostKit", dependencies: ["SomaCore", "SomaProtocol"], path: "HostTools/SomaHostKit"),
         .executableTarget(
             name: "soma",
             dependencies: [
-                "SomaCore", "SomaTesting", "SomaSim", "SomaHostKit", "SomaBoardProfile",
+                "SomaCore", "SomaTesting", "SomaSim", "SomaHostKit", "SomaBoardProfile", "SomaProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "HostTools/soma"
@@ -101,6 +101,6 @@ let package = Package(
             path: "Tests/hil/Tool"),
         .testTarget(name: "SomaHILTests", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "SomaBoardProfile", "SomaStore", "SomaRuntime", "CMallocCounter"]),
         .testTarget(name: "SomaSimTests", dependencies: ["SomaSim", "SomaCore"]),
-        .testTarget(name: "SomaHostKitTests", dependencies: ["SomaHostKit", "SomaCore", "SomaTesting"]),
+        .testTarget(name: "SomaHostKitTests", dependencies: ["SomaHostKit", "SomaCore", "SomaTesting", "SomaProtocol"]),
     ]
 )

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 
 /// Runs the real `soma` binary, built next to the test bundle by `swift build --build-tests`.
-func runSoma(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+func runSoma(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
     let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("soma")
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

@@ -31,9 +31,6 @@ struct PatternStore: Sendable {
         guard set.patterns.count <= capacity else {
             throw APIFailure(.badRequest, "patterns has \(set.patterns.count) patterns; this daemon holds at most \(capacity) in a set", field: "patterns")
         }
-        if let width = set.width, width < 1 || inputs % width != 0 {
-            throw APIFailure(.badRequest, "width \(width) does not divide the board's \(inputs) inputs", field: "width")
-        }
         for (index, pattern) in set.patterns.enumerated() {
             let field = "patterns[\(index)].pixels"
             if let bad = pattern.pixels.firstIndex(where: { $0 != "0" && $0 != "1" }) {
@@ -46,6 +43,9 @@ struct PatternStore: Sendable {
             if let label = pattern.label, label.count > 64 {
                 throw APIFailure(.badRequest, "patterns[\(index)].label is longer than 64 characters", field: "patterns[\(index)].label")
             }
+        }
+        if let width = set.width, width < 1 || inputs % width != 0 {
+            throw APIFailure(.badRequest, "width \(width) does not divide the board's \(inputs) inputs", field: "width")
         }
     }
 

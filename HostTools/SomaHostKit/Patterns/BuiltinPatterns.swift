@@ -1,0 +1,70 @@
+/// Pattern sets that ship with Soma.
+public enum BuiltinPatterns {
+    /// The names `builtin:NAME` accepts.
+    public static let names = ["digits", "letters"]
+
+    public static func named(_ name: String) -> [PatternImage]? {
+        switch name {
+        case "digits": digits
+        case "letters": letters
+        default: nil
+        }
+    }
+
+    /// The paper's 6 × 5 digits 0–9 (seed 000 Fig. 5: 30 inputs, 5 wide, 6 high). Drawn so that 5
+    /// and 6 differ in 3 pixels and 8 and 9 in 2, the small Hamming distances behind the paper's
+    /// shared hidden responses.
+    public static let digits: [PatternImage] = [
+        ("0", [".###.", "#...#", "#...#", "#...#", "#...#", ".###."]),
+        ("1", ["..#..", ".##..", "..#..", "..#..", "..#..", ".###."]),
+        ("2", [".###.", "#...#", "...#.", "..#..", ".#...", "#####"]),
+        ("3", ["####.", "....#", ".###.", "....#", "....#", "####."]),
+        ("4", ["...#.", "..##.", ".#.#.", "#####", "...#.", "...#."]),
+        ("5", ["#####", "#....", "####.", "....#", "#...#", ".###."]),
+        ("6", [".###.", "#....", "####.", "#...#", "#...#", ".###."]),
+        ("7", ["#####", "....#", "...#.", "..#..", ".#...", ".#..."]),
+        ("8", [".###.", "#...#", ".###.", "#...#", "#...#", ".###."]),
+        ("9", [".###.", "#...#", ".####", "....#", "#...#", ".###."]),
+    ].map(image)
+
+    /// Ten capital letters in the same 6 × 5 grid.
+    public static let letters: [PatternImage] = [
+        ("A", [".###.", "#...#", "#...#", "#####", "#...#", "#...#"]),
+        ("C", [".####", "#....", "#....", "#....", "#....", ".####"]),
+        ("E", ["#####", "#....", "####.", "#....", "#....", "#####"]),
+        ("H", ["#...#", "#...#", "#####", "#...#", "#...#", "#...#"]),
+        ("J", ["..###", "...#.", "...#.", "...#.", "#..#.", ".##.."]),
+        ("L", ["#....", "#....", "#....", "#....", "#....", "#####"]),
+        ("O", [".###.", "#...#", "#...#", "#...#", "#...#", ".###."]),
+        ("T", ["#####", "..#..", "..#..", "..#..", "..#..", "..#.."]),
+        ("V", ["#...#", "#...#", "#...#", "#...#", ".#.#.", "..#.."]),
+        ("X", ["#...#", ".#.#.", "..#..", "..#..", ".#.#.", "#...#"]),
+    ].map(image)
+
+    private static func image(_ entry: (String, [String])) -> PatternImage {
+        PatternImage(label: entry.0, width: 5, height: 6, pixels: entry.1.joined().map { $0 == "#" })
+    }
+
+    /// Each pattern with exactly `pixels` distinct pixels flipped, chosen by a seeded generator
+    /// (SplitMix64): the same seed gives the same noise on every machine.
+    public static func noisy(_ patterns: [PatternImage], pixels: Int, seed: UInt64) -> [PatternImage] {
+        var state = seed
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        return patterns.map { pattern in
+            var noisy = pattern
+            var positions = Array(0..<pattern.pixels.count)
+            for index in 0..<min(pixels, positions.count) {
+                let pick = index + Int(next() % UInt64(positions.count - index))
+                positions.swapAt(index, pick)
+                noisy.pixels[positions[index]].toggle()
+            }
+            return noisy
+        }
+    }
+}
