@@ -61,7 +61,7 @@ let package = Package(
         ),
 
         // Host side.
-        .target(name: "SomaHostKit", dependencies: ["SomaCore", "SomaProtocol"], path: "HostTools/SomaHostKit"),
+        .target(name: "SomaHostKit", dependencies: ["SomaCore", "SomaProtocol", "SomaBoardProfile"], path: "HostTools/SomaHostKit"),
         .executableTarget(
             name: "soma",
             dependencies: [

@@ -2,8 +2,8 @@ import Foundation
 import SomaCore
 import TOMLKit
 
-/// One problem in a profile, at the line and column of the key (or table) it is about.
-public struct ProfileDiagnostic: Sendable, Equatable, CustomStringConvertible {
+/// One problem in a file (a profile, a pattern file), at its line and column.
+public struct FileDiagnostic: Sendable, Equatable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var column: Int
@@ -19,6 +19,9 @@ public struct ProfileDiagnostic: Sendable, Equatable, CustomStringConvertible {
     /// `FILE:LINE:COL: message`, the form editors and compilers use.
     public var description: String { "\(file):\(line):\(column): \(message)" }
 }
+
+/// One problem in a profile, at the line and column of the key (or table) it is about.
+public typealias ProfileDiagnostic = FileDiagnostic
 
 /// Every problem found in a profile; thrown only when there is at least one.
 public struct ProfileErrors: Error, Sendable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import SomaBoardProfile
+
 /// One input pattern as a host tool holds it: a width × height bitmap (row-major, `true` = a
 /// black pixel, which the board pulses) and what it shows.
 public struct PatternImage: Sendable, Equatable {
@@ -23,22 +25,8 @@ public struct PatternImage: Sendable, Equatable {
     }
 }
 
-/// A problem in a pattern file, where it is.
-public struct PatternDiagnostic: Error, Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var column: Int
-    public var message: String
-
-    public init(file: String, line: Int, column: Int, message: String) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.message = message
-    }
-
-    public var description: String { "\(file):\(line):\(column): \(message)" }
-}
+/// A problem in a pattern file, where it is (`FILE:LINE:COL: message`, as for profiles).
+public typealias PatternDiagnostic = FileDiagnostic
 
 /// A file's patterns, or every problem found in it.
 public struct PatternFileReport: Sendable {
