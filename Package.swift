@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // The host's event database (soma logs pull).
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // Board side.
@@ -61,7 +63,13 @@ let package = Package(
         ),
 
         // Host side.
-        .target(name: "SomaHostKit", dependencies: ["SomaCore", "SomaProtocol", "SomaBoardProfile"], path: "HostTools/SomaHostKit"),
+        .target(
+            name: "SomaHostKit",
+            dependencies: [
+                "SomaCore", "SomaProtocol", "SomaBoardProfile",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            path: "HostTools/SomaHostKit"),
         .executableTarget(
             name: "soma",
             dependencies: [
@@ -101,6 +109,8 @@ let package = Package(
             path: "Tests/hil/Tool"),
         .testTarget(name: "SomaHILTests", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "SomaBoardProfile", "SomaStore", "SomaRuntime", "CMallocCounter"]),
         .testTarget(name: "SomaSimTests", dependencies: ["SomaSim", "SomaCore"]),
-        .testTarget(name: "SomaHostKitTests", dependencies: ["SomaHostKit", "SomaCore", "SomaTesting", "SomaProtocol"]),
+        .testTarget(
+            name: "SomaHostKitTests",
+            dependencies: ["SomaHostKit", "SomaCore", "SomaTesting", "SomaProtocol", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

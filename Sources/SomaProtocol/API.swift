@@ -271,15 +271,18 @@ public struct RunDocument: Codable, Sendable, Equatable {
     public var spec: RunSpec
     public var presentationsBegun: UInt64
     public var presentationsPlanned: UInt64
+    /// Fire events (any neuron) while the run ran.
+    public var fires: UInt64?
     public var startedAt: String
     public var endedAt: String?
 
-    public init(id: UInt32, state: String, spec: RunSpec, presentationsBegun: UInt64, presentationsPlanned: UInt64, startedAt: String, endedAt: String?) {
+    public init(id: UInt32, state: String, spec: RunSpec, presentationsBegun: UInt64, presentationsPlanned: UInt64, fires: UInt64? = nil, startedAt: String, endedAt: String?) {
         self.id = id
         self.state = state
         self.spec = spec
         self.presentationsBegun = presentationsBegun
         self.presentationsPlanned = presentationsPlanned
+        self.fires = fires
         self.startedAt = startedAt
         self.endedAt = endedAt
     }

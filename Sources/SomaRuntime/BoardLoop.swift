@@ -53,6 +53,7 @@ public final class LoopControl: @unchecked Sendable {
     let runActive = Atomic<Bool>(false)
     let presentationsBegunCount = Atomic<UInt64>(0)
     let presentationsPlannedCount = Atomic<UInt64>(0)
+    let runFireCount = Atomic<UInt64>(0)
     /// `run << 16 | RunEnding.rawValue` of the last run that ended, or UInt64.max.
     let lastEndingPacked = Atomic<UInt64>(.max)
     /// The last run the loop refused to start (0: none), e.g. an amplitude beyond the limit.
@@ -103,6 +104,8 @@ public final class LoopControl: @unchecked Sendable {
     public var runIsActive: Bool { runActive.load(ordering: .acquiring) }
     public var presentationsBegun: UInt64 { presentationsBegunCount.load(ordering: .relaxed) }
     public var presentationsPlanned: UInt64 { presentationsPlannedCount.load(ordering: .relaxed) }
+    /// Fire events during the current (or last) run.
+    public var runFires: UInt64 { runFireCount.load(ordering: .relaxed) }
     /// The last run the loop refused to start (0: none).
     public var lastRefusedRun: UInt32 { UInt32(truncatingIfNeeded: refusedRun.load(ordering: .relaxed)) }
     /// The last run that ended and why.
@@ -149,9 +152,11 @@ public struct BoardLoop: TickHooks, ~Copyable {
 
     public mutating func afterTick(_ core: borrowing NeuronCore) {
         let events = core.events
+        let counting = presentation.isActive
         var index = 0
         while index < events.count {
             emit(events[index])
+            if counting, case .fire = events[index].kind { control.runFireCount.add(1, ordering: .relaxed) }
             index += 1
         }
         control.tickCount.store(core.nextTick, ordering: .relaxed)
@@ -186,6 +191,7 @@ public struct BoardLoop: TickHooks, ~Copyable {
                 core.setInputAmplitude(volts: amplitude)
                 control.runNumber.store(UInt64(number), ordering: .relaxed)
                 control.presentationsBegunCount.store(0, ordering: .relaxed)
+                control.runFireCount.store(0, ordering: .relaxed)
                 control.presentationsPlannedCount.store(UInt64(presentation.presentationsPlanned), ordering: .relaxed)
                 control.runActive.store(true, ordering: .releasing)
                 emit(NeuronEvent(tick: core.nextTick, kind: .runStarted, layer: 0, neuron: 0, payload: number))

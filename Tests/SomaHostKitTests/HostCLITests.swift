@@ -1,10 +1,11 @@
 import Foundation
+import GRDB
 import SomaProtocol
 import Testing
 
 /// Runs `soma` with its board list in `configDirectory`.
 private func soma(_ arguments: [String], config configDirectory: String) throws -> (status: Int32, stdout: String, stderr: String) {
-    try runSoma(arguments, environment: ["SOMA_CONFIG_DIR": configDirectory])
+    try runSoma(arguments, environment: ["SOMA_CONFIG_DIR": configDirectory, "SOMA_DATA_DIR": configDirectory + "/data"])
 }
 
 /// The real `somad --sim` on a free loopback port, for the CLI to talk to.
@@ -141,4 +142,104 @@ struct HostCLITests {
         let shown = try #require(try JSONSerialization.jsonObject(with: Data(builtin.stdout.utf8)) as? [String: Any])
         #expect((shown["patterns"] as? [Any])?.count == 10)
     }
+
+    @Test("run a spec to completion, pull the log twice, export CSV: every event once; an interrupted pull resumes to the same database")
+    func runPullExport() throws {
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let board = try SimulatedBoard(["--speed", "max"])
+        _ = try soma(["board", "add", "sim", board.url], config: config)
+        let set = config + "-pair.txt"
+        try "label: left\n#.\n\nlabel: both\n##\n".write(toFile: set, atomically: true, encoding: .utf8)
+        let spec = config + "-spec.toml"
+        try "protocol = \"present\"\npatternSet = \"pair\"\n[parameters]\nperiodsPerPattern = 20\nrepeats = 400\n".write(toFile: spec, atomically: true, encoding: .utf8)
+        defer { for file in [set, spec] { try? FileManager.default.removeItem(atPath: file) } }
+        #expect(try soma(["patterns", "upload", set, "--name", "pair"], config: config).status == 0)
+        let started = try soma(["run", "start", spec, "--json"], config: config)
+        #expect(started.status == 0, "\(started.stderr)")
+        let run = try JSONDecoder().decode(RunDocument.self, from: Data(started.stdout.utf8))
+        let watched = try soma(["run", "watch", "--interval", "0.1"], config: config)
+        #expect(watched.status == 0, "\(watched.stderr)")
+        #expect(watched.stdout.hasPrefix("run \(run.id) completed: 800 of 800 presentations"), "\(watched.stdout)")
+        #expect(watched.stderr.contains("[##############################] 800/800"), "the progress bar reached its end")
+
+        // The daemon's own count, once everything it pushed is synced (idle: nothing more comes).
+        var status: StatusDocument
+        repeat {
+            status = try JSONDecoder().decode(StatusDocument.self, from: Data(try soma(["board", "status", "--json"], config: config).stdout.utf8))
+        } while status.store.lastSequence != status.loop.eventsPushed
+        let pulled = try soma(["logs", "pull", "--json"], config: config)
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(pulled.stdout.utf8)) as? [String: Any])
+        #expect((outcome["pulled"] as? Int).map(UInt64.init) == status.loop.eventsPushed)
+        let again = try soma(["logs", "pull", "--json"], config: config)
+        #expect((try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])?["pulled"] as? Int == 0, "a second pull adds nothing")
+
+        let csv = config + "/events.csv"
+        #expect(try soma(["logs", "export", "--format", "csv", "--out", csv], config: config).status == 0)
+        let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        #expect(rows.first == "board,sequence,run,tick,kind,layer,neuron,payload")
+        #expect(UInt64(rows.count - 1) == status.loop.eventsPushed, "one row per event the daemon logged")
+        #expect(rows.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[2] == "\(run.id)" }, "every event of this board belongs to the run")
+        let finished = try JSONDecoder().decode(RunDocument.self, from: Data(try soma(["run", "stop", "\(run.id)", "--json"], config: config).stdout.utf8))
+        let fires = try soma(["logs", "export", "--format", "ndjson", "--kind", "fire", "--run", "\(run.id)"], config: config)
+        #expect(UInt64(fires.stdout.split(separator: "\n").count) == finished.fires, "the run's fire count, from the log")
+
+        // An interrupted pull (killed mid-way), repeated, gives the database an uninterrupted one gives.
+        let interrupted = config + "/interrupted.sqlite"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("soma")
+        process.arguments = ["logs", "pull", "--database", interrupted, "--page-size", "50"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["SOMA_CONFIG_DIR": config]) { $1 }
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        usleep(1_000_000)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the pull was still going when killed")
+        let partial = try soma(["logs", "export", "--format", "csv", "--database", interrupted], config: config).stdout.split(separator: "\n").count - 1
+        #expect(partial > 0 && UInt64(partial) < status.loop.eventsPushed, "killed mid-way: \(partial) of \(status.loop.eventsPushed) stored")
+        #expect(try soma(["logs", "pull", "--database", interrupted, "--page-size", "777"], config: config).status == 0)
+        let resumed = try soma(["logs", "export", "--format", "ndjson", "--database", interrupted], config: config).stdout
+        let whole = try soma(["logs", "export", "--format", "ndjson"], config: config).stdout
+        #expect(resumed == whole)
+    }
+
+    @Test("a locked or a corrupt database: a clear error, and the file is left as it was")
+    func badDatabase() throws {
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+        let board = try SimulatedBoard()
+        _ = try soma(["board", "add", "sim", board.url], config: config)
+        let corrupt = config + "/corrupt.sqlite"
+        let garbage = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        try garbage.write(to: URL(fileURLWithPath: corrupt))
+        let result = try soma(["logs", "pull", "--database", corrupt], config: config)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("is not a SQLite database soma can use") && result.stderr.contains("left as it is"), "\(result.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: corrupt)) == garbage)
+
+        // Another program holds the database: a writer with an exclusive transaction open.
+        let locked = config + "/locked.sqlite"
+        #expect(try soma(["logs", "pull", "--database", locked], config: config).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: locked))
+        let holder = try DatabaseHolder(path: locked)
+        let blocked = try soma(["logs", "pull", "--database", locked], config: config)
+        holder.release()
+        #expect(blocked.status == 1)
+        #expect(blocked.stderr.contains("is locked by another program"), "\(blocked.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: locked)) == before)
+    }
+}
+
+/// Another program's hold on a database: an open exclusive transaction.
+final class DatabaseHolder {
+    let queue: DatabaseQueue
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true  // holding it open is the point
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.inDatabase { db in try db.execute(sql: "BEGIN EXCLUSIVE") }
+    }
+    func release() { try? queue.inDatabase { db in try db.execute(sql: "ROLLBACK") } }
 }

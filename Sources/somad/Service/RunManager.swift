@@ -134,6 +134,7 @@ actor RunManager {
             run.state = "refused"
         } else if control.currentRun == id {
             run.presentationsBegun = control.presentationsBegun
+            run.fires = control.runFires
             if control.runIsActive {
                 run.state = "running"
             } else if let ending = control.lastEnding, ending.run == id {
@@ -141,10 +142,10 @@ actor RunManager {
             }
         }
         if run.isFinished { run.endedAt = Self.now() }
-        if run != runs[id] {
-            runs[id] = run
-            if run.isFinished || run.state == "running" { try? save(run) }
-        }
+        let stateChanged = run.state != runs[id]?.state
+        runs[id] = run
+        // The record on disk follows the state (not every counter tick): running, then its end.
+        if stateChanged { try? save(run) }
     }
 
     /// The daemon is stopping: the loop ended the run as `shutdown`; record it.

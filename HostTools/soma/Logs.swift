@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import SomaHostKit
+import SomaProtocol
+
+struct Logs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Boards' event logs on this host: pull them into a SQLite database, export them.",
+        discussion: """
+            The database is $SOMA_DATA_DIR/logs.sqlite, else $XDG_DATA_HOME/soma/logs.sqlite, else \
+            ~/.local/share/soma/logs.sqlite (--database picks another). Events are keyed by board and \
+            sequence number and carry the run they belong to.
+            """,
+        subcommands: [LogsPull.self, LogsExport.self]
+    )
+}
+
+struct DatabaseOption: ParsableArguments {
+    @Option(help: "The log database (SQLite).")
+    var database: String = LogDatabase.defaultPath
+}
+
+struct LogsPull: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pull",
+        abstract: "Pull a board's new events into the database: resumable after any interruption, never duplicating.")
+
+    @Option(help: "The board (default: the default board).")
+    var board: String?
+
+    @OptionGroup var database: DatabaseOption
+
+    @Option(help: "Events asked for per request (1…10000).")
+    var pageSize: Int = API.maxPageSize
+
+    @Flag(help: "Print the outcome as JSON: board, pulled, lastSequence.")
+    var json = false
+
+    func validate() throws {
+        guard (1...API.maxPageSize).contains(pageSize) else { throw ValidationError("--page-size must be 1…\(API.maxPageSize)") }
+    }
+
+    func run() throws {
+        let (client, pulled, last) = try hostCommand { () throws(HostError) -> (BoardClient, Int, UInt64) in
+            let client = try BoardClient.configured(board)
+            let store = try LogDatabase(path: database.database)
+            var lastReport = Date.distantPast
+            let pulled = try LogPuller.pull(client, into: store, pageSize: pageSize) { progress in
+                guard !json, Date().timeIntervalSince(lastReport) > 0.5 else { return }
+                lastReport = Date()
+                FileHandle.standardError.write(Data("pulled \(progress.pulled) events (up to sequence \(progress.stored) of \(progress.target))\n".utf8))
+            }
+            return (client, pulled, try store.cursor(board: client.name))
+        }
+        if json {
+            print(try jsonText(["board": client.name, "pulled": pulled, "lastSequence": last] as [String: Any]))
+        } else {
+            print("pulled \(pulled) new events from \(client.name); the database holds its events up to sequence \(last)")
+        }
+    }
+}
+
+struct LogsExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write pulled events as CSV or NDJSON, filtered by board, run and kind.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, ndjson }
+
+    @Option(help: "csv (with a header row) or ndjson (one JSON object a line).")
+    var format: Format = .csv
+
+    @Option(help: "Only this board's events.")
+    var board: String?
+
+    @Option(name: .customLong("run"), help: "Only this run's events.")
+    var runID: Int64?
+
+    @Option(help: "Only these kinds, comma-separated (fire,spike,…).")
+    var kind: String?
+
+    @Option(help: "Write here instead of stdout.")
+    var out: String?
+
+    @OptionGroup var database: DatabaseOption
+
+    static let kinds = ["fire", "spike", "lateral-inhibition", "inhibition-released", "potentiation-window", "depression-window",
+                        "overrun", "board-fault", "presentation", "run-started", "run-ended"]
+
+    func validate() throws {
+        if let kind {
+            for name in kind.split(separator: ",").map(String.init) where !Self.kinds.contains(name) {
+                throw ValidationError("--kind: unknown kind '\(name)'; kinds: \(Self.kinds.joined(separator: ", "))")
+            }
+        }
+    }
+
+    func run() throws {
+        var output = ""
+        var written = 0
+        let sink: (String) -> Void
+        var handle: FileHandle?
+        if let out {
+            guard FileManager.default.createFile(atPath: out, contents: nil), let opened = FileHandle(forWritingAtPath: out) else {
+                FileHandle.standardError.write(Data("soma: cannot write \(out)\n".utf8))
+                throw ExitCode(1)
+            }
+            handle = opened
+            sink = { line in
+                output += line
+                if output.utf8.count > 1 << 16 { opened.write(Data(output.utf8)); output = "" }
+            }
+        } else {
+            sink = { line in
+                output += line
+                if output.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(output.utf8)); output = "" }
+            }
+        }
+        if format == .csv { sink("board,sequence,run,tick,kind,layer,neuron,payload\n") }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try hostCommand { () throws(HostError) in
+            let store = try LogDatabase(path: database.database)
+            try store.forEachEvent(board: board, run: runID, kinds: kind?.split(separator: ",").map(String.init)) { stored in
+                let event = stored.event
+                switch format {
+                case .csv:
+                    sink("\(Self.csvField(stored.board)),\(event.sequence),\(stored.run.map(String.init) ?? ""),\(event.tick),\(event.kind),\(event.layer),\(event.neuron),\(event.payload)\n")
+                case .ndjson:
+                    let object = NDJSONEvent(board: stored.board, run: stored.run, sequence: event.sequence, tick: event.tick, kind: event.kind, layer: event.layer, neuron: event.neuron, payload: event.payload)
+                    sink(String(decoding: try encoder.encode(object), as: UTF8.self) + "\n")
+                }
+                written += 1
+            }
+        }
+        if let handle {
+            handle.write(Data(output.utf8))
+            handle.closeFile()
+            FileHandle.standardError.write(Data("wrote \(written) events to \(out!)\n".utf8))
+        } else {
+            FileHandle.standardOutput.write(Data(output.utf8))
+        }
+    }
+
+    struct NDJSONEvent: Encodable {
+        var board: String
+        var run: Int64?
+        var sequence: UInt64
+        var tick: UInt64
+        var kind: String
+        var layer: Int
+        var neuron: Int
+        var payload: UInt32
+    }
+
+    /// Board names are the user's: quote them when CSV needs it.
+    static func csvField(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}
