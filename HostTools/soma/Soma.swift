@@ -9,6 +9,6 @@ struct Soma: ParsableCommand {
             Soma is the digital half of the hybrid neuron of Zhang et al. (clock, D-latches, spike, \
             lateral-inhibition and learning gates, input pulse trains). This tool is its host side.
             """,
-        subcommands: [Board.self, Patterns.self, Run.self, Logs.self, Trace.self, Sim.self, Profile.self]
+        subcommands: [Board.self, Patterns.self, Run.self, Logs.self, Plot.self, Trace.self, Sim.self, Profile.self]
     )
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import GRDB
 import SomaProtocol
 import Testing
@@ -184,6 +187,22 @@ struct HostCLITests {
         let fires = try soma(["logs", "export", "--format", "ndjson", "--kind", "fire", "--run", "\(run.id)"], config: config)
         #expect(UInt64(fires.stdout.split(separator: "\n").count) == finished.fires, "the run's fire count, from the log")
 
+        // Plots of the pulled run: one mark per spike, one cell per neuron and pattern; real SVG.
+        let spikes = try soma(["logs", "export", "--format", "ndjson", "--kind", "spike", "--run", "\(run.id)"], config: config).stdout.split(separator: "\n").count
+        let raster = config + "/raster.svg"
+        let drawn = try soma(["plot", "raster", "--out", raster, "--json"], config: config)
+        #expect(drawn.status == 0, "\(drawn.stderr)")
+        #expect((try JSONSerialization.jsonObject(with: Data(drawn.stdout.utf8)) as? [String: Any])?["marks"] as? Int == spikes)
+        #expect(try SVGCensus(file: raster).count(ofClass: "spike") == spikes)
+        #expect(spikes > 0)
+        let heat = config + "/rates.svg"
+        let rates = try soma(["plot", "rates", "--out", heat, "--json"], config: config)
+        let map = try #require(try JSONSerialization.jsonObject(with: Data(rates.stdout.utf8)) as? [String: Any])
+        #expect(map["patterns"] as? [Int] == [0, 1])
+        let values = try #require(map["rates"] as? [[Double]])
+        #expect(values.count == 1 && values[0][1] > values[0][0], "both inputs drive the neuron faster than one: \(values)")
+        #expect(try SVGCensus(file: heat).count(ofClass: "cell") == 2)
+
         // An interrupted pull (killed mid-way), repeated, gives the database an uninterrupted one gives.
         let interrupted = config + "/interrupted.sqlite"
         let process = Process()
@@ -242,4 +261,22 @@ final class DatabaseHolder {
         try queue.inDatabase { db in try db.execute(sql: "BEGIN EXCLUSIVE") }
     }
     func release() { try? queue.inDatabase { db in try db.execute(sql: "ROLLBACK") } }
+}
+
+/// Parses an SVG file as XML (it must be well formed) and counts elements by class.
+final class SVGCensus: NSObject, XMLParserDelegate {
+    private var classes: [String: Int] = [:]
+
+    init(file: String) throws {
+        super.init()
+        let parser = XMLParser(data: try Data(contentsOf: URL(fileURLWithPath: file)))
+        parser.delegate = self
+        guard parser.parse() else { throw HostTestError("\(file) is not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "?")") }
+    }
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        if let name = attributes["class"] { classes[name, default: 0] += 1 }
+    }
+
+    func count(ofClass name: String) -> Int { classes[name] ?? 0 }
 }

@@ -67,7 +67,36 @@ public final class LogDatabase {
                 CREATE INDEX events_by_run ON events (board, run, sequence);
                 """)
         }
+        migrator.registerMigration("v2: tick length per board, for plots in time") { db in
+            try db.execute(sql: "ALTER TABLE boards ADD COLUMN tick_microseconds REAL")
+        }
         return migrator
+    }
+
+    /// Records how long a tick of `board` is (from its status), for plots in real time.
+    public func setTickMicroseconds(_ value: Double, board: String) throws(HostError) {
+        do {
+            try queue.write { db in try db.execute(sql: "UPDATE boards SET tick_microseconds = ? WHERE name = ?", arguments: [value, board]) }
+        } catch {
+            throw Self.explain(error, path: path)
+        }
+    }
+
+    public func tickMicroseconds(board: String) throws(HostError) -> Double? {
+        do {
+            return try queue.read { db in try Double.fetchOne(db, sql: "SELECT tick_microseconds FROM boards WHERE name = ?", arguments: [board]) }
+        } catch {
+            throw Self.explain(error, path: path)
+        }
+    }
+
+    /// The highest run number stored for `board`.
+    public func latestRun(board: String) throws(HostError) -> Int64? {
+        do {
+            return try queue.read { db in try Int64.fetchOne(db, sql: "SELECT max(run) FROM events WHERE board = ?", arguments: [board]) }
+        } catch {
+            throw Self.explain(error, path: path)
+        }
     }
 
     static func explain(_ error: any Error, path: String) -> HostError {

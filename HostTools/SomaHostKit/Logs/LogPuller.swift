@@ -15,6 +15,7 @@ public enum LogPuller {
         _ client: BoardClient, into database: LogDatabase, pageSize: Int = API.maxPageSize,
         progress: (Progress) -> Void = { _ in }
     ) throws(HostError) -> Int {
+        let tick = try client.get("/v1/status", as: StatusDocument.self).loop.tickMicroseconds
         var after = try database.cursor(board: client.name)
         var pulled = 0
         var target: UInt64?
@@ -28,6 +29,7 @@ public enum LogPuller {
             progress(Progress(pulled: pulled, stored: after, target: target ?? after))
             if after >= target ?? after { break }
         }
+        try database.setTickMicroseconds(tick, board: client.name)
         return pulled
     }
 }

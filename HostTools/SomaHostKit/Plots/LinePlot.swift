@@ -53,8 +53,16 @@ public struct LinePlot: Sendable {
         return svg + "</svg>\n"
     }
 
-    private func escape(_ text: String) -> String {
+    private func escape(_ text: String) -> String { SVG.escape(text) }
+}
+
+/// What the SVG plots share.
+enum SVG {
+    static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
+
+    /// Two decimals, no trailing noise.
+    static func number(_ value: Double) -> String { String((value * 100).rounded() / 100) }
 }
