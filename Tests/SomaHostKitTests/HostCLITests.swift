@@ -202,6 +202,14 @@ struct HostCLITests {
         let values = try #require(map["rates"] as? [[Double]])
         #expect(values.count == 1 && values[0][1] > values[0][0], "both inputs drive the neuron faster than one: \(values)")
         #expect(try SVGCensus(file: heat).count(ofClass: "cell") == 2)
+        // They open in a browser: Chromium renders each to a screenshot that is not blank.
+        let blank = config + "/blank.svg"
+        try #"<svg xmlns="http://www.w3.org/2000/svg" width="900" height="400"><rect width="100%" height="100%" fill="white"/></svg>"#.write(toFile: blank, atomically: true, encoding: .utf8)
+        let empty = try screenshot(blank)
+        for plot in [raster, heat] {
+            let shot = try screenshot(plot)
+            #expect(shot.count > 2 * empty.count, "\(plot) renders to more than a blank page (\(shot.count) bytes of PNG against \(empty.count))")
+        }
 
         // An interrupted pull (killed mid-way), repeated, gives the database an uninterrupted one gives.
         let interrupted = config + "/interrupted.sqlite"
@@ -279,4 +287,22 @@ final class SVGCensus: NSObject, XMLParserDelegate {
     }
 
     func count(ofClass name: String) -> Int { classes[name] ?? 0 }
+}
+
+/// Renders a file in headless Chromium (Debian's package, installed by `make deps`); the PNG.
+func screenshot(_ file: String) throws -> Data {
+    let png = file + ".png"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/chromium")
+    process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=900,400",
+                         "--user-data-dir=" + file + ".profile", "--screenshot=" + png, "file://" + file]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0, let data = FileManager.default.contents(atPath: png) else {
+        throw HostTestError("chromium could not render \(file) (exit \(process.terminationStatus))")
+    }
+    #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
+    return data
 }

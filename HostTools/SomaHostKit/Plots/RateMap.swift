@@ -53,7 +53,7 @@ public struct FiringRates: Sendable, Equatable {
     /// with the rate in its tooltip.
     public func svg(title: String, patternLabels: [Int: String] = [:]) -> String {
         let cell = 36.0, left = 90.0, top = 60.0
-        let width = left + cell * Double(max(1, patterns.count)) + 90
+        let width = max(left + cell * Double(max(1, patterns.count)) + 90, Double(title.count) * 8.5 + 40)
         let height = top + cell * Double(max(1, neurons.count)) + 40
         let highest = rates.flatMap { $0 }.max() ?? 0
         let f = SVG.number
@@ -61,7 +61,7 @@ public struct FiringRates: Sendable, Equatable {
             <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" viewBox="0 0 \(f(width)) \(f(height))">
             <rect width="100%" height="100%" fill="white"/>
             <text x="\(f(width / 2))" y="24" text-anchor="middle" font-family="sans-serif" font-size="16">\(SVG.escape(title))</text>
-            <text x="\(f(width - 10))" y="\(f(height - 12))" text-anchor="end" font-family="sans-serif" font-size="11">darkest: \(f(highest)) spikes/s</text>
+            <text x="\(f(width - 10))" y="\(f(height - 12))" text-anchor="end" font-family="sans-serif" font-size="11">darkest: \(f(highest)) per second</text>
 
             """
         for (column, pattern) in patterns.enumerated() {
@@ -72,7 +72,7 @@ public struct FiringRates: Sendable, Equatable {
             for column in patterns.indices {
                 let rate = rates[row][column]
                 let shade = highest > 0 ? Int(255 - 200 * rate / highest) : 255
-                svg += "<rect class=\"cell\" x=\"\(f(left + cell * Double(column)))\" y=\"\(f(top + cell * Double(row)))\" width=\"\(f(cell - 2))\" height=\"\(f(cell - 2))\" fill=\"rgb(\(shade),\(shade),255)\"><title>L\(neuron[0]) n\(neuron[1]), pattern \(patterns[column]): \(f(rate)) spikes/s</title></rect>\n"
+                svg += "<rect class=\"cell\" x=\"\(f(left + cell * Double(column)))\" y=\"\(f(top + cell * Double(row)))\" width=\"\(f(cell - 2))\" height=\"\(f(cell - 2))\" fill=\"rgb(\(shade),\(shade),255)\"><title>L\(neuron[0]) n\(neuron[1]), pattern \(patterns[column]): \(f(rate)) per second</title></rect>\n"
             }
         }
         return svg + "</svg>\n"
