@@ -11,7 +11,7 @@ struct Logs: ParsableCommand {
             ~/.local/share/soma/logs.sqlite (--database picks another). Events are keyed by board and \
             sequence number and carry the run they belong to.
             """,
-        subcommands: [LogsPull.self, LogsExport.self]
+        subcommands: [LogsPull.self, LogsExport.self, LogsTail.self]
     )
 }
 
@@ -155,5 +155,40 @@ struct LogsExport: ParsableCommand {
     /// Board names are the user's: quote them when CSV needs it.
     static func csvField(_ text: String) -> String {
         text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}
+
+struct LogsTail: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tail", abstract: "Follow a board's events live, as it logs them (Ctrl-C to stop).")
+
+    @Option(help: "The board (default: the default board).")
+    var board: String?
+
+    @Option(help: "Start after this sequence number (default: only events from now on).")
+    var after: UInt64?
+
+    @Option(help: "Stop after this many events.")
+    var count: Int?
+
+    @Flag(help: "One JSON object a line (NDJSON) instead of text.")
+    var json = false
+
+    func run() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var shown = 0
+        try hostCommand { () throws(HostError) in
+            let client = try BoardClient.configured(board)
+            let start: UInt64 = if let after { after } else { try client.get("/v1/status", as: StatusDocument.self).store.lastSequence }
+            try EventStream.follow(client, after: start) { event in
+                let line = json
+                    ? String(decoding: (try? encoder.encode(event)) ?? Data(), as: UTF8.self)
+                    : "#\(event.sequence)  tick \(event.tick)  \(event.kind)  L\(event.layer) n\(event.neuron)" + (event.payload != 0 ? "  \(event.payload)" : "")
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                shown += 1
+                return count.map { shown < $0 } ?? true
+            }
+        }
     }
 }

@@ -137,6 +137,9 @@ public struct BoardLoop: TickHooks, ~Copyable {
 
     public mutating func shouldStop() -> Bool { control.stopFlag.load(ordering: .relaxed) }
 
+    /// No run, no command waiting: at `--speed max` the loop then ticks in real time.
+    public mutating func isIdle() -> Bool { !presentation.isActive && control.commands.count == 0 }
+
     public mutating func beforeTick(_ core: inout NeuronCore) {
         if let command = control.commands.pop() { apply(command, core: &core) }
         switch presentation.advance(core: &core) {

@@ -18,6 +18,13 @@ public protocol TickHooks: ~Copyable {
     mutating func woke(latenessNanoseconds: Int64)
     /// Whole ticks were missed (the core has been told and logs an overrun event).
     mutating func missed(ticks: UInt64, core: inout NeuronCore)
+    /// Under `asFastAsPossible` pacing: true while nothing is going on (no run), so the loop
+    /// ticks in real time instead of burning a core on idle virtual time.
+    mutating func isIdle() -> Bool
+}
+
+extension TickHooks where Self: ~Copyable {
+    public mutating func isIdle() -> Bool { false }
 }
 
 /// The loop that runs the core against a board in real time: sense → step → drive, then sleep to
@@ -30,7 +37,9 @@ public struct TickLoop {
     public enum Pacing: Sendable {
         /// One tick per `tickNanoseconds` of real time (a board, or `somad --sim` by default).
         case realTime
-        /// As fast as the machine allows (the simulator's virtual time, `--speed max`).
+        /// As fast as the machine allows (the simulator's virtual time, `--speed max`) while the
+        /// hooks say something is going on; in real time, with no deadline accounting, while
+        /// they say the loop is idle.
         case asFastAsPossible
     }
 
@@ -52,12 +61,28 @@ public struct TickLoop {
         var deadline = timespec()
         clock_gettime(CLOCK_MONOTONIC, &deadline)
         var ran: UInt64 = 0
+        var idling = false
         while ran < maxTicks, !hooks.shouldStop() {
             hooks.beforeTick(&core)
             core.tick(on: &board)
             hooks.afterTick(core)
             ran += 1
-            if case .asFastAsPossible = pacing { continue }
+            if case .asFastAsPossible = pacing {
+                guard hooks.isIdle() else {
+                    idling = false
+                    continue
+                }
+                // Idle virtual time: a tick per tick of real time, never counted as late.
+                var now = timespec()
+                clock_gettime(CLOCK_MONOTONIC, &now)
+                if !idling || Self.nanoseconds(now) > Self.nanoseconds(deadline) { deadline = now }
+                idling = true
+                Self.advance(&deadline, by: tickNanoseconds)
+                while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nil) == EINTR {
+                    if hooks.shouldStop() { break }
+                }
+                continue
+            }
             Self.advance(&deadline, by: tickNanoseconds)
             var now = timespec()
             clock_gettime(CLOCK_MONOTONIC, &now)

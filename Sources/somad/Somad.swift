@@ -48,7 +48,7 @@ struct Somad: ParsableCommand {
     @Flag(help: "Run against the simulated breadboard instead of the GPIO and I2C lines.")
     var sim = false
 
-    @Option(help: "realtime: one tick per tick of wall time. max (--sim only): virtual time as fast as the machine allows.")
+    @Option(help: "realtime: one tick per tick of wall time. max (--sim only): while a run is going, virtual time as fast as the machine allows; idle, real time.")
     var speed: Speed = .realtime
 
     @Option(help: "Where the API listens, HOST[:PORT]; port 0 picks a free port. Anything but loopback needs --token-file.")

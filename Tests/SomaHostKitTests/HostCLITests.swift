@@ -232,6 +232,34 @@ struct HostCLITests {
         #expect(resumed == whole)
     }
 
+    @Test("logs tail follows the live stream: every event once, in order, from where it was asked to start")
+    func tail() throws {
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let board = try SimulatedBoard(["--speed", "max"])
+        _ = try soma(["board", "add", "sim", board.url], config: config)
+        let set = config + "-pair.txt"
+        try "#.\n\n##\n".write(toFile: set, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: set) }
+        #expect(try soma(["patterns", "upload", set, "--name", "pair"], config: config).status == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("soma")
+        process.arguments = ["logs", "tail", "--after", "0", "--count", "500", "--json"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["SOMA_CONFIG_DIR": config]) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let spec = config + "-spec.json"
+        try #"{"protocol": "present", "patternSet": "pair", "parameters": {"periodsPerPattern": 20, "repeats": 1000}}"#.write(toFile: spec, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: spec) }
+        #expect(try soma(["run", "start", spec], config: config).status == 0)
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let events = try text.split(separator: "\n").map { try JSONDecoder().decode(EventDocument.self, from: Data($0.utf8)) }
+        #expect(events.map(\.sequence) == Array(1...500))
+        #expect(events.first?.kind == "run-started")
+    }
+
     @Test("a locked or a corrupt database: a clear error, and the file is left as it was")
     func badDatabase() throws {
         defer { try? FileManager.default.removeItem(atPath: config) }

@@ -93,4 +93,22 @@ struct BoardLoopTests {
         let ends = drain(control).filter { $0.kind == .runEnded }.map { [$0.payload, UInt32($0.neuron)] }
         #expect(ends == [[1, 1], [2, 2], [3, 3]])
     }
+
+    @Test("at --speed max an idle loop (no run) ticks in real time instead of spinning, and a run goes flat out")
+    func idlePacing() throws {
+        var core = try NeuronCore(configuration: configuration, patternCapacity: 4)
+        var board = ScriptedNeuronBoard(configuration: configuration, pulsesToFire: 3)
+        let control = makeControl()
+        var hooks = BoardLoop(control: control)
+        var loop = TickLoop(tickNanoseconds: 100_000, pacing: .asFastAsPossible)
+        let idleStart = ContinuousClock.now
+        loop.run(core: &core, board: &board, maxTicks: 300, hooks: &hooks)
+        #expect(ContinuousClock.now - idleStart >= .milliseconds(27), "300 idle ticks of 100 µs take at least 30 ms of real time")
+        #expect(control.overruns == 0, "idle pacing is never counted as late")
+        _ = control.send(.startRun(run: 1, patternCount: 2, plan: PresentationPlan(periodsPerPattern: 1_000, repeats: 10), inputAmplitudeVolts: nil, missPolicy: .logAndContinue))
+        let runStart = ContinuousClock.now
+        loop.run(core: &core, board: &board, maxTicks: 30_000, hooks: &hooks)
+        #expect(ContinuousClock.now - runStart < .seconds(3), "30 000 ticks of a run do not wait for 3 s of real time")
+        #expect(control.runIsActive)
+    }
 }

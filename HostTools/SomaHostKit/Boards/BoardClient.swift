@@ -8,7 +8,7 @@ import SomaProtocol
 public struct BoardClient: Sendable {
     public let name: String
     public let url: String
-    let token: String?
+    public let token: String?
 
     public init(name: String, url: String, token: String?) {
         self.name = name
