@@ -42,7 +42,7 @@ test-debug: deps
 # The release build removes short-lived allocations that debug builds make, and can add others:
 # the zero-allocation tests run in both.
 test-release: deps
-	$(SWIFT) test -c release --filter ZeroAllocation
+	SOMA_ALLOCATION_TESTS_ONLY=1 $(SWIFT) test -c release --scratch-path .build-release --filter ZeroAllocation
 
 # The real-kernel tests: Debian's own kernel in qemu with gpio-sim and i2c-stub (Tests/hil/vm.sh),
 # the test bundle built twice, against Debian's libgpiod v1 and against v2 built from source.
@@ -81,4 +81,4 @@ bench: deps
 	Benchmarks/service.sh $(BENCH_OUT)
 
 clean:
-	rm -rf .build .build-gpiod2 .build-hil Benchmarks/.build $(BENCH_OUT)
+	rm -rf .build .build-gpiod2 .build-hil .build-release Benchmarks/.build $(BENCH_OUT)

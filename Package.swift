@@ -2,6 +2,7 @@
 // Soma: the digital half of a hybrid memristor-CMOS spiking neuron, and the tools that drive it.
 // The benchmarks are a package of their own under Benchmarks/ so that `make test` does not build
 // the benchmark harness.
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -114,3 +115,14 @@ let package = Package(
             dependencies: ["SomaHostKit", "SomaCore", "SomaTesting", "SomaProtocol", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )
+
+// `make test-release` runs the zero-allocation tests in a release build. Building the whole
+// package in release (HTTP server, SQLite, NIO) takes over ten minutes on two cores, so with
+// SOMA_ALLOCATION_TESTS_ONLY=1 (in its own --scratch-path) the package is cut down to the
+// real-time path and the tests of it.
+if ProcessInfo.processInfo.environment["SOMA_ALLOCATION_TESTS_ONLY"] == "1" {
+    let kept: Set<String> = ["SomaCore", "SomaTesting", "SomaStore", "CRealTime", "SomaRuntime", "CMallocCounter", "SomaCoreTests", "SomaRuntimeTests"]
+    package.targets.removeAll { !kept.contains($0.name) }
+    package.products.removeAll { !kept.contains($0.name) }
+    package.dependencies.removeAll { !($0.url ?? "").contains("swift-property-based") }
+}

@@ -94,6 +94,14 @@ struct BoardStatus: ParsableCommand {
     }
 }
 
+/// `--board NAME`: which added board a command talks to.
+struct BoardChoice: ParsableArguments {
+    @Option(help: "The board (default: the default board).")
+    var board: String?
+
+    func client() throws(HostError) -> BoardClient { try BoardClient.configured(board) }
+}
+
 extension BoardClient {
     /// The client for a configured board (or the default one).
     static func configured(_ name: String?) throws(HostError) -> BoardClient {

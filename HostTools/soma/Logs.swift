@@ -25,8 +25,7 @@ struct LogsPull: ParsableCommand {
         commandName: "pull",
         abstract: "Pull a board's new events into the database: resumable after any interruption, never duplicating.")
 
-    @Option(help: "The board (default: the default board).")
-    var board: String?
+    @OptionGroup var target: BoardChoice
 
     @OptionGroup var database: DatabaseOption
 
@@ -42,7 +41,7 @@ struct LogsPull: ParsableCommand {
 
     func run() throws {
         let (client, pulled, last) = try hostCommand { () throws(HostError) -> (BoardClient, Int, UInt64) in
-            let client = try BoardClient.configured(board)
+            let client = try target.client()
             let store = try LogDatabase(path: database.database)
             var lastReport = Date.distantPast
             let pulled = try LogPuller.pull(client, into: store, pageSize: pageSize) { progress in
@@ -162,8 +161,7 @@ struct LogsTail: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tail", abstract: "Follow a board's events live, as it logs them (Ctrl-C to stop).")
 
-    @Option(help: "The board (default: the default board).")
-    var board: String?
+    @OptionGroup var target: BoardChoice
 
     @Option(help: "Start after this sequence number (default: only events from now on).")
     var after: UInt64?
@@ -179,7 +177,7 @@ struct LogsTail: ParsableCommand {
         encoder.outputFormatting = [.sortedKeys]
         var shown = 0
         try hostCommand { () throws(HostError) in
-            let client = try BoardClient.configured(board)
+            let client = try target.client()
             let start: UInt64 = if let after { after } else { try client.get("/v1/status", as: StatusDocument.self).store.lastSequence }
             try EventStream.follow(client, after: start) { event in
                 let line = json

@@ -122,8 +122,7 @@ struct PatternsUpload: ParsableCommand {
 
     @OptionGroup var noise: NoiseOptions
 
-    @Option(help: "The board (default: the default board).")
-    var board: String?
+    @OptionGroup var target: BoardChoice
 
     @Flag(help: "Print the stored set's summary as JSON.")
     var json = false
@@ -136,7 +135,7 @@ struct PatternsUpload: ParsableCommand {
             let document = PatternSetDocument(
                 name: setName, width: report.patterns[0].width,
                 patterns: report.patterns.map { PatternDocument(label: $0.label, pixels: $0.bitString) })
-            return try BoardClient.configured(board).post("/v1/pattern-sets", document, as: PatternSetSummary.self)
+            return try target.client().post("/v1/pattern-sets", document, as: PatternSetSummary.self)
         }
         if json { print(try jsonText(summary)) } else { print("uploaded \(summary.name): \(summary.count) patterns of \(summary.pixels) pixels") }
     }
@@ -146,14 +145,13 @@ struct PatternsUpload: ParsableCommand {
 struct PatternsList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "The pattern sets stored on a board.")
 
-    @Option(help: "The board (default: the default board).")
-    var board: String?
+    @OptionGroup var target: BoardChoice
 
     @Flag(help: "Print the list as JSON.")
     var json = false
 
     func run() throws {
-        let list = try hostCommand { () throws(HostError) in try BoardClient.configured(board).get("/v1/pattern-sets", as: PatternSetList.self) }
+        let list = try hostCommand { () throws(HostError) in try target.client().get("/v1/pattern-sets", as: PatternSetList.self) }
         if json { print(try jsonText(list)); return }
         if list.patternSets.isEmpty { print("no pattern sets on this board; upload one with `soma patterns upload builtin:digits`") }
         for set in list.patternSets {

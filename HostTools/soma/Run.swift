@@ -22,8 +22,7 @@ struct RunStart: ParsableCommand {
     @Argument(help: "The run spec (.toml or .json).")
     var spec: String
 
-    @Option(help: "The board (default: the default board).")
-    var board: String?
+    @OptionGroup var target: BoardChoice
 
     @Flag(help: "Print the run as JSON.")
     var json = false
@@ -31,7 +30,7 @@ struct RunStart: ParsableCommand {
     func run() throws {
         let run = try hostCommand { () throws(HostError) -> RunDocument in
             let spec = try RunSpecFile.load(spec)
-            return try BoardClient.configured(board).post("/v1/runs", spec, as: RunDocument.self)
+            return try target.client().post("/v1/runs", spec, as: RunDocument.self)
         }
         if json { print(try jsonText(run)) } else {
             print("started run \(run.id): \(run.spec.protocol) on \(run.spec.patternSet), \(run.presentationsPlanned) presentations")
@@ -45,15 +44,14 @@ struct RunStop: ParsableCommand {
     @Argument(help: "The run's id.")
     var id: UInt32?
 
-    @Option(help: "The board (default: the default board).")
-    var board: String?
+    @OptionGroup var target: BoardChoice
 
     @Flag(help: "Print the run as JSON.")
     var json = false
 
     func run() throws {
         let run = try hostCommand { () throws(HostError) -> RunDocument in
-            let client = try BoardClient.configured(board)
+            let client = try target.client()
             let target = if let id { id } else { try RunWatch.latest(client) }
             return try client.post("/v1/runs/\(target)/stop", as: RunDocument.self)
         }
@@ -68,8 +66,7 @@ struct RunWatch: ParsableCommand {
     @Argument(help: "The run's id (default: the board's latest).")
     var id: UInt32?
 
-    @Option(help: "The board (default: the default board).")
-    var board: String?
+    @OptionGroup var target: BoardChoice
 
     @Option(help: "Seconds between updates.")
     var interval: Double = 0.25
@@ -87,7 +84,7 @@ struct RunWatch: ParsableCommand {
     func run() throws {
         let terminal = isatty(STDERR_FILENO) == 1
         let finished = try hostCommand { () throws(HostError) -> (RunDocument, Double) in
-            let client = try BoardClient.configured(board)
+            let client = try target.client()
             let target = if let id { id } else { try Self.latest(client) }
             let started = Date()
             var lastLine = Date.distantPast
