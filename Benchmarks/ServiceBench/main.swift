@@ -43,42 +43,27 @@ func latency() throws {
     let core = try NeuronCore(configuration: profile.network, patternCapacity: 4)
     var simulated = BreadboardSettings(network: profile.network)
     simulated.inputAmplitudeVolts = profile.pulseAmplitudeVolts
-    let box = Box(core: core, board: try Breadboard(settings: simulated))
     let ticks = UInt64(duration * 1e9 / Double(interval))
-    let thread = RealTimeThread(settings: settings) {
-        var loop = TickLoop(tickNanoseconds: interval, pacing: .realTime)
-        var hooks = BoardLoop(control: control)
-        var core = box.core.take()!
-        loop.run(core: &core, board: &box.board, maxTicks: ticks, hooks: &hooks)
-        box.core = .some(core)
-        control.requestStop()
-    }
-    try thread.start()
+    let loop = try LoopThread(
+        core: core, board: try Breadboard(settings: simulated), control: control, tick: interval, pacing: .realTime,
+        maxTicks: ticks, settings: settings)
     var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
-    // Drain on this thread (the service side) while the loop runs.
-    while !control.stopRequested || control.wakeLatencies.count > 0 {
+    // Drain on this thread (the service side) while the loop runs, then what is left.
+    var done = false
+    while !done {
+        done = loop.finished
         while let lateness = control.wakeLatencies.pop() { _ = histogram.record(UInt64(max(0, lateness))) }
-        usleep(2_000)
-        if control.stopRequested { while let lateness = control.wakeLatencies.pop() { _ = histogram.record(UInt64(max(0, lateness))) } ; break }
+        if !done { usleep(2_000) }
     }
-    thread.join()
+    loop.join()
     while control.events.pop() != nil {}
     func micro(_ value: UInt64) -> Double { Double(value) / 1_000 }
     emit([
         "samples": histogram.totalCount, "dropped_samples": control.wakeLatencies.refusedPushes,
         "p50_us": micro(histogram.valueAtPercentile(50)), "p99_us": micro(histogram.valueAtPercentile(99)),
         "p999_us": micro(histogram.valueAtPercentile(99.9)), "max_us": micro(histogram.max),
-        "overruns": control.overruns, "warnings": thread.warnings.map(\.description),
+        "overruns": control.overruns, "warnings": loop.warnings,
     ])
-}
-
-final class Box: @unchecked Sendable {
-    var core: NeuronCore?
-    var board: Breadboard
-    init(core: consuming NeuronCore, board: Breadboard) {
-        self.core = .some(core)
-        self.board = board
-    }
 }
 
 func log() throws {

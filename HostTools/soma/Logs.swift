@@ -94,25 +94,22 @@ struct LogsExport: ParsableCommand {
     }
 
     func run() throws {
-        var output = ""
-        var written = 0
-        let sink: (String) -> Void
-        var handle: FileHandle?
+        let target: FileHandle
         if let out {
             guard FileManager.default.createFile(atPath: out, contents: nil), let opened = FileHandle(forWritingAtPath: out) else {
                 FileHandle.standardError.write(Data("soma: cannot write \(out)\n".utf8))
                 throw ExitCode(1)
             }
-            handle = opened
-            sink = { line in
-                output += line
-                if output.utf8.count > 1 << 16 { opened.write(Data(output.utf8)); output = "" }
-            }
+            target = opened
         } else {
-            sink = { line in
-                output += line
-                if output.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(output.utf8)); output = "" }
-            }
+            target = FileHandle.standardOutput
+        }
+        // Written in 64 KiB pieces: exports run to millions of lines.
+        var output = ""
+        var written = 0
+        func sink(_ line: String) {
+            output += line
+            if output.utf8.count > 1 << 16 { target.write(Data(output.utf8)); output = "" }
         }
         if format == .csv { sink("board,sequence,run,tick,kind,layer,neuron,payload\n") }
         let encoder = JSONEncoder()
@@ -131,12 +128,10 @@ struct LogsExport: ParsableCommand {
                 written += 1
             }
         }
-        if let handle {
-            handle.write(Data(output.utf8))
-            handle.closeFile()
-            FileHandle.standardError.write(Data("wrote \(written) events to \(out!)\n".utf8))
-        } else {
-            FileHandle.standardOutput.write(Data(output.utf8))
+        target.write(Data(output.utf8))
+        if let out {
+            target.closeFile()
+            FileHandle.standardError.write(Data("wrote \(written) events to \(out)\n".utf8))
         }
     }
 

@@ -41,6 +41,12 @@ public struct TickLoop {
         /// hooks say something is going on; in real time, with no deadline accounting, while
         /// they say the loop is idle.
         case asFastAsPossible
+
+        /// Whether every tick waits for its deadline (false: virtual time, which must not drop events).
+        public var followsWallClock: Bool {
+            if case .realTime = self { return true }
+            return false
+        }
     }
 
     public let tickNanoseconds: Int64

@@ -16,7 +16,7 @@ enum JSONPatterns {
         do {
             set = try JSONDecoder().decode(FileSet.self, from: Data(text.utf8))
         } catch {
-            return PatternReader.failure(file, 1, 1, "not a pattern-set JSON document (\"name\", \"patterns\": [{\"label\", \"pixels\"}]): \(describe(error))")
+            return PatternReader.failure(file, 1, 1, "not a pattern-set JSON document (\"name\", \"patterns\": [{\"label\", \"pixels\"}]): \(DecodingProblem(error).message)")
         }
         var problems: [PatternDiagnostic] = []
         var patterns: [PatternImage] = []
@@ -54,13 +54,5 @@ enum JSONPatterns {
             }
         }
         return found
-    }
-
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, _): "\"\(key.stringValue)\" is missing"
-        case DecodingError.typeMismatch(_, let context): "\(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type"
-        default: "malformed JSON"
-        }
     }
 }

@@ -28,17 +28,8 @@ public enum RunSpecFile {
         do {
             return try JSONDecoder().decode(RunSpec.self, from: json)
         } catch {
-            throw HostError("\(path): \(describe(error))", exitCode: 65)
-        }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        func path(_ keys: [any CodingKey]) -> String { keys.map(\.stringValue).joined(separator: ".") }
-        switch error {
-        case DecodingError.keyNotFound(let key, let context): return "\(path(context.codingPath + [key])) is required"
-        case DecodingError.typeMismatch(_, let context): return "\(path(context.codingPath)) has the wrong type"
-        case DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty: return "\(path(context.codingPath)): \(context.debugDescription)"
-        default: return "not a run spec (JSON or TOML with protocol, patternSet, parameters)"
+            let problem = DecodingProblem(error)
+            throw HostError("\(path): " + (problem.field == nil ? "not a run spec (JSON or TOML with protocol, patternSet, parameters)" : problem.message), exitCode: 65)
         }
     }
 }

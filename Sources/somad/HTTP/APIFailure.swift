@@ -20,36 +20,8 @@ struct APIFailure: Error, HTTPResponseError, CustomStringConvertible {
 
     /// A body that does not decode: which field, and what is wrong with it.
     static func decoding(_ error: any Error) -> APIFailure {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-                .reduce("") { $0.isEmpty || $1.hasPrefix("[") ? $0 + $1 : $0 + "." + $1 }
-        }
-        switch error {
-        case DecodingError.keyNotFound(let key, let context):
-            let field = path(context.codingPath + [key])
-            return APIFailure(.badRequest, "\(field) is required", field: field)
-        case DecodingError.typeMismatch(let type, let context):
-            let field = path(context.codingPath)
-            return APIFailure(.badRequest, "\(field) must be \(typeName(type))", field: field)
-        case DecodingError.valueNotFound(let type, let context):
-            let field = path(context.codingPath)
-            return APIFailure(.badRequest, "\(field) must be \(typeName(type)), not null", field: field)
-        case DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty:
-            let field = path(context.codingPath)
-            return APIFailure(.badRequest, "\(field): \(context.debugDescription)", field: field)
-        default:
-            return APIFailure(.badRequest, "the body is not valid JSON")
-        }
-    }
-
-    private static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Double.Type, is Float.Type: "a number"
-        case is Int.Type, is UInt64.Type, is UInt32.Type, is Int64.Type: "a whole number"
-        case is Bool.Type: "true or false"
-        default: "an object or list of the documented shape"
-        }
+        let problem = DecodingProblem(error)
+        return APIFailure(.badRequest, problem.field == nil ? "the body is \(problem.message)" : problem.message, field: problem.field)
     }
 }
 

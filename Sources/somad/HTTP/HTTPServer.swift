@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// The HTTP side: Hummingbird on its own tasks, started from the main thread. Prints the one
 /// `listening on http://HOST:PORT` line once it accepts connections (port 0 resolved).
@@ -49,5 +50,3 @@ final class HTTPServer: @unchecked Sendable {
         task = nil
     }
 }
-
-import Synchronization

@@ -4,6 +4,7 @@ import SomaCore
 import SomaProtocol
 import SomaRuntime
 import SomaStore
+import Synchronization
 
 /// Everything the HTTP side reads: the profile, the loop's shared counters, the log, the runs.
 final class DaemonState: Sendable {
@@ -119,5 +120,3 @@ final class DaemonState: Sendable {
             layer: Int(event.layer), neuron: Int(event.neuron), payload: event.payload)
     }
 }
-
-import Synchronization

@@ -1,15 +1,15 @@
 import SomaCore
-import SomaRuntime
 import Synchronization
 
-/// The neuron loop on its real-time thread: the core and the board move to the thread and stay
-/// there until it ends.
-final class LoopThread: @unchecked Sendable {
+/// The neuron loop on its real-time thread, as the daemon runs it: a `TickLoop` with `BoardLoop`
+/// hooks. The core and the board move to the thread and stay there until it ends.
+public final class LoopThread: @unchecked Sendable {
     private let thread: RealTimeThread
     private let ended = EndedFlag()
-    let warnings: [String]
+    /// What the kernel refused when the thread was set up.
+    public let warnings: [String]
 
-    init<B: Board>(
+    public init<B: Board>(
         core: consuming NeuronCore, board: B, control: LoopControl, tick: Int64, pacing: TickLoop.Pacing,
         maxTicks: UInt64, settings: RealTimeSettings
     ) throws {
@@ -17,7 +17,7 @@ final class LoopThread: @unchecked Sendable {
         let ended = self.ended
         thread = RealTimeThread(settings: settings) {
             var loop = TickLoop(tickNanoseconds: tick, pacing: pacing)
-            var hooks = BoardLoop(control: control, waitsForRoom: { if case .asFastAsPossible = pacing { true } else { false } }())
+            var hooks = BoardLoop(control: control, waitsForRoom: !pacing.followsWallClock)
             box.run { core, board in
                 loop.run(core: &core, board: &board, maxTicks: maxTicks, hooks: &hooks)
                 hooks.finish(core: &core)
@@ -28,10 +28,10 @@ final class LoopThread: @unchecked Sendable {
         warnings = thread.warnings.map(\.description)
     }
 
-    /// The loop ended by itself (--seconds).
-    var finished: Bool { ended.value.load(ordering: .acquiring) }
+    /// The loop ended by itself (after `maxTicks`).
+    public var finished: Bool { ended.value.load(ordering: .acquiring) }
 
-    func join() { thread.join() }
+    public func join() { thread.join() }
 }
 
 /// Carries the non-copyable core and the board to the loop thread and back.
