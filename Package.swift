@@ -33,7 +33,7 @@ let package = Package(
         // Board side.
         .target(name: "SomaCore"),
         .target(name: "SomaTesting", dependencies: ["SomaCore"]),
-        .target(name: "SomaSim", dependencies: ["SomaCore"]),
+        .target(name: "SomaSim", dependencies: ["SomaCore", "SomaBoardProfile"]),
         .systemLibrary(
             name: "CGPIOD",
             pkgConfig: "libgpiod",

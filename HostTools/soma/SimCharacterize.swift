@@ -8,7 +8,7 @@ import SomaSim
 struct Sim: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run experiments on the simulated breadboard, in virtual time.",
-        subcommands: [Characterize.self]
+        subcommands: [Characterize.self, SimRun.self]
     )
 }
 

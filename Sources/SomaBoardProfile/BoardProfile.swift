@@ -18,6 +18,11 @@ public struct BoardProfile: Sendable, Equatable {
     public var limits: DeviceLimits
     /// Outputs held at 1 in the safe state; every other output is 0.
     public var safeHigh: Set<Signal>
+    /// The simulated breadboard's devices (`[simulation]`), if the profile describes them.
+    public var simulation: SimulationProfile?
+
+    /// A profile with `[simulation]` and no `[lines]`: it can only drive the simulated breadboard.
+    public var isSimulatedOnly: Bool { simulation != nil && lines.isEmpty }
 
     /// Whether `signal` is driven by Soma (an output) or read (an input) in this profile's mode.
     public func isOutput(_ signal: Signal) -> Bool { signal.isOutput(in: network.mode) }
@@ -84,6 +89,9 @@ public enum NeuronLine: String, CaseIterable, Sendable {
     case depression
     /// LG: this neuron's synapse column enabled by the lateral-inhibition array.
     case columnGate = "column_gate"
+    /// PG: the column's gates at the programming voltage rather than the read level (optional:
+    /// boards without it program whenever the column is enabled).
+    case programGate = "program_gate"
 
     /// The core's signal this line carries; nil for `fire`, which is sensed, not computed.
     public var signal: NeuronSignals? {
@@ -96,6 +104,7 @@ public enum NeuronLine: String, CaseIterable, Sendable {
         case .potentiation: .potentiation
         case .depression: .depression
         case .columnGate: .columnGate
+        case .programGate: .programming
         }
     }
 }
@@ -164,6 +173,20 @@ public struct DACSettings: Sendable, Equatable {
     public var loadDAC: LineAddress?
 }
 
+/// The `[simulation]` table: what the simulated breadboard is built of.
+public struct SimulationProfile: Sendable, Equatable {
+    /// TS device parameter set (`fig2`, `fig3`, `fig5`; see the simulator's `DiffusiveMemristor`).
+    public var device = "fig5"
+    public var stochastic = true
+    public var seed: UInt64 = 1
+    /// Starting synapse conductance per layer, µS (seed 000: 400 for layer 1, 40 for layer 2).
+    public var conductanceMicrosiemens: [Double] = [400, 40]
+    public var conductanceJitter = 0.05
+    /// Height of the output spikes that drive the next layer (seed 000 Fig. 3c: 2.0 V).
+    public var spikeAmplitudeVolts = 2.0
+    public init() {}
+}
+
 /// What the devices on this board may never be driven beyond. Checked when a profile is read,
 /// when a run is started, and again at the output stage of every tick.
 public struct DeviceLimits: Sendable, Equatable {
@@ -172,11 +195,17 @@ public struct DeviceLimits: Sendable, Equatable {
     /// Pulse width over clock period, 0…1.
     public var maxDuty: Double
     public var maxPulsesPerSecond: Double
+    /// Most pulses one training presentation may add before giving up ("pulses until a fire"
+    /// must end somewhere on a device that never fires). Optional in profiles; default 1000.
+    public var maxPulsesPerPresentation: Int
 
-    public init(maxAmplitudeVolts: Double, maxPulseWidthMicroseconds: Double, maxDuty: Double, maxPulsesPerSecond: Double) {
+    public static let defaultMaxPulsesPerPresentation = 1000
+
+    public init(maxAmplitudeVolts: Double, maxPulseWidthMicroseconds: Double, maxDuty: Double, maxPulsesPerSecond: Double, maxPulsesPerPresentation: Int = DeviceLimits.defaultMaxPulsesPerPresentation) {
         self.maxAmplitudeVolts = maxAmplitudeVolts
         self.maxPulseWidthMicroseconds = maxPulseWidthMicroseconds
         self.maxDuty = maxDuty
         self.maxPulsesPerSecond = maxPulsesPerSecond
+        self.maxPulsesPerPresentation = maxPulsesPerPresentation
     }
 }

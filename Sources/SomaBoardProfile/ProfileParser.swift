@@ -151,7 +151,7 @@ struct ProfileParser {
             diagnostics.append(ProfileDiagnostic(file: file, line: 1, column: 1, message: "TOML syntax: \(error)"))
             return nil
         }
-        unknownKeys(root, path: "", known: ["board", "clock", "network", "pulses", "limits", "chips", "shift_out", "shift_in", "i2c", "lines", "safe_state"])
+        unknownKeys(root, path: "", known: ["board", "clock", "network", "pulses", "limits", "chips", "shift_out", "shift_in", "i2c", "lines", "safe_state", "simulation"])
 
         // [board]
         var name = "unnamed board", consumer = "somad"
@@ -223,7 +223,7 @@ struct ProfileParser {
         // [limits]: every limit must be present; the settings must sit inside them.
         var limits = DeviceLimits(maxAmplitudeVolts: 0, maxPulseWidthMicroseconds: 0, maxDuty: 0, maxPulsesPerSecond: 0)
         if let table = table(root, "limits", path: "limits", required: true) {
-            unknownKeys(table, path: "limits", known: ["max_amplitude_volts", "max_pulse_width_us", "max_duty", "max_pulses_per_second"])
+            unknownKeys(table, path: "limits", known: ["max_amplitude_volts", "max_pulse_width_us", "max_duty", "max_pulses_per_second", "max_pulses_per_presentation"])
             func positive(_ value: Double?, _ path: String, upTo ceiling: Double = .infinity) -> Double? {
                 guard let value else { return nil }
                 guard value > 0, value <= ceiling else {
@@ -236,7 +236,10 @@ struct ProfileParser {
             let width = positive(number(table, "max_pulse_width_us", path: "limits.max_pulse_width_us", required: true), "limits.max_pulse_width_us")
             let duty = positive(number(table, "max_duty", path: "limits.max_duty", required: true), "limits.max_duty", upTo: 1)
             let rate = positive(number(table, "max_pulses_per_second", path: "limits.max_pulses_per_second", required: true), "limits.max_pulses_per_second")
-            limits = DeviceLimits(maxAmplitudeVolts: amplitudeLimit ?? 0, maxPulseWidthMicroseconds: width ?? 0, maxDuty: duty ?? 0, maxPulsesPerSecond: rate ?? 0)
+            let perPresentation = positive(number(table, "max_pulses_per_presentation", path: "limits.max_pulses_per_presentation", required: false), "limits.max_pulses_per_presentation")
+            limits = DeviceLimits(
+                maxAmplitudeVolts: amplitudeLimit ?? 0, maxPulseWidthMicroseconds: width ?? 0, maxDuty: duty ?? 0, maxPulsesPerSecond: rate ?? 0,
+                maxPulsesPerPresentation: perPresentation.map { Int($0) } ?? DeviceLimits.defaultMaxPulsesPerPresentation)
             if let amplitudeLimit, abs(amplitude) > amplitudeLimit {
                 problem("pulses.amplitude_volts", "pulses.amplitude_volts = \(amplitude) exceeds limits.max_amplitude_volts = \(amplitudeLimit)")
             }
@@ -369,12 +372,41 @@ struct ProfileParser {
             case .neuron(let layer, let neuron, let line):
                 guard layer < layouts.count else { return "the network has layers L0…L\(layouts.count - 1)" }
                 guard neuron < layouts[layer].neurons else { return "layer \(layer) has neurons n0…n\(layouts[layer].neurons - 1)" }
-                if line == .columnGate && !layouts[layer].lateralInhibition { return "layer \(layer) has no lateral inhibition, so no column gates" }
                 if line == .depression && network.depression == .disabled { return "depression is disabled in [network]" }
                 return nil
             }
         }
-        if let table = table(root, "lines", path: "lines", required: true), networkValid {
+        // [simulation]: the simulated breadboard's devices. With it and no [lines], the profile
+        // describes a simulated board only.
+        var simulation: SimulationProfile?
+        if let table = table(root, "simulation", path: "simulation", required: false) {
+            unknownKeys(table, path: "simulation", known: ["device", "stochastic", "seed", "conductance_us", "conductance_jitter", "spike_amplitude_volts"])
+            var settings = SimulationProfile()
+            settings.device = string(table, "device", path: "simulation.device", required: false) ?? settings.device
+            if let value = table["stochastic"] {
+                if let flag = value.bool { settings.stochastic = flag } else { problem("simulation.stochastic", "simulation.stochastic must be true or false") }
+            }
+            if let seed = integer(table, "seed", path: "simulation.seed", required: false) {
+                if seed >= 0 { settings.seed = UInt64(seed) } else { problem("simulation.seed", "simulation.seed must be 0 or more") }
+            }
+            if let value = table["conductance_us"] {
+                let values = value.array?.compactMap { $0.double ?? $0.int.map(Double.init) } ?? []
+                if values.isEmpty || values.count != value.array?.count || values.contains(where: { !($0 > 0) }) {
+                    problem("simulation.conductance_us", "simulation.conductance_us must be an array of positive numbers (µS), one per layer, e.g. [400, 40]")
+                } else {
+                    settings.conductanceMicrosiemens = values
+                }
+            }
+            if let jitter = number(table, "conductance_jitter", path: "simulation.conductance_jitter", required: false) {
+                if (0..<1).contains(jitter) { settings.conductanceJitter = jitter } else { problem("simulation.conductance_jitter", "simulation.conductance_jitter must be in 0…1 (a relative spread)") }
+            }
+            if let volts = number(table, "spike_amplitude_volts", path: "simulation.spike_amplitude_volts", required: false) {
+                if volts > 0 { settings.spikeAmplitudeVolts = volts } else { problem("simulation.spike_amplitude_volts", "simulation.spike_amplitude_volts must be positive") }
+            }
+            simulation = settings
+        }
+        let simulatedOnly = simulation != nil && root["lines"] == nil
+        if !simulatedOnly, let table = table(root, "lines", path: "lines", required: true), networkValid {
             // Signals that have a key, even a wrong one: reported once, not again as missing.
             var mentioned: Set<Signal> = []
             for key in table.keys {
@@ -457,7 +489,8 @@ struct ProfileParser {
 
         return BoardProfile(
             name: name, consumer: consumer, network: network, pulseAmplitudeVolts: amplitude, chips: chips, lines: lines,
-            shiftOutChains: shiftOut, shiftInChains: shiftIn, i2c: i2c, limits: limits, safeHigh: safeHigh)
+            shiftOutChains: shiftOut, shiftInChains: shiftIn, i2c: i2c, limits: limits, safeHigh: safeHigh,
+            simulation: simulation)
     }
 
     // MARK: addresses

@@ -201,12 +201,16 @@ public struct PatternSetList: Codable, Sendable {
 /// What to run. Unknown fields are refused (400 naming the field), so a misspelt parameter never
 /// silently falls back to a default.
 public struct RunSpec: Codable, Sendable, Equatable {
-    /// `present` (this daemon's protocol so far: each pattern for a number of clock periods).
+    /// `present` (each pattern for a number of clock periods), or one of seed 000's learning
+    /// protocols: `layer1-wta`, `layer2-supervised`, `infer`, `full` (the three in turn).
     public var `protocol`: String
     public var patternSet: String
-    public var parameters: PresentParameters
+    public var parameters: RunParameters
 
-    public init(protocol: String, patternSet: String, parameters: PresentParameters) {
+    /// The protocols a daemon runs.
+    public static let protocols = ["present", "layer1-wta", "layer2-supervised", "infer", "full"]
+
+    public init(protocol: String, patternSet: String, parameters: RunParameters) {
         self.protocol = `protocol`
         self.patternSet = patternSet
         self.parameters = parameters
@@ -219,45 +223,86 @@ public struct RunSpec: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         `protocol` = try container.decode(String.self, forKey: .protocol)
         patternSet = try container.decode(String.self, forKey: .patternSet)
-        parameters = try container.decode(PresentParameters.self, forKey: .parameters)
+        parameters = try container.decodeIfPresent(RunParameters.self, forKey: .parameters) ?? RunParameters()
     }
 }
 
-public struct PresentParameters: Codable, Sendable, Equatable {
-    /// Clock periods each pattern is on the inputs.
-    public var periodsPerPattern: Int
-    /// Clock periods with every input grounded after each pattern (default 0).
-    public var restPeriods: Int
-    /// Times through the whole set (default 1).
-    public var repeats: Int
-    /// 0 (default): the set's order; otherwise a seed for a new shuffle on every repeat.
-    public var shuffleSeed: UInt64
+/// A run's parameters. Which apply depends on the protocol; every one left out takes the
+/// default named here. Times are in clock periods (500 µs at 2 kHz).
+public struct RunParameters: Codable, Sendable, Equatable {
+    /// present: clock periods each pattern is on the inputs (required for `present`).
+    public var periodsPerPattern: Int?
+    /// Clock periods with every input grounded after each pattern (present: 0; learning: 4).
+    public var restPeriods: Int?
+    /// present: times through the whole set (default 1).
+    public var repeats: Int?
+    /// present: 0 (default) keeps the set's order; otherwise a seed for a new shuffle per repeat.
+    public var shuffleSeed: UInt64?
+    /// Learning: layer-1 epochs (passes over the set, each shuffled by `seed`; default 10).
+    public var epochs: Int?
+    /// Learning: layer-2 epochs (default 2).
+    public var layer2Epochs: Int?
+    /// Learning: a training presentation gives up after this many pulses (default 200; at
+    /// most the profile's limits.max_pulses_per_presentation).
+    public var maxPulses: Int?
+    /// Learning: high phases the pattern stays on after the fire, for T1/T3 (default 1).
+    public var settlePeriods: Int?
+    /// infer: length of each presentation (default 40).
+    public var inferPeriods: Int?
+    /// infer: passes over the set (default 5).
+    public var testRepeats: Int?
+    /// infer: pixels flipped in each presentation (default 2).
+    public var noisePixels: Int?
+    /// Learning: seeds the order and the noise (default 1; 0 keeps the set's order).
+    public var seed: UInt64?
     /// Pulse amplitude on the pattern rows, volts; must be within the profile's
     /// `limits.max_amplitude_volts`. Default: the profile's `pulses.amplitude_volts`.
     public var pulseAmplitudeVolts: Double?
     /// `continue` or `stop-run`; default: the daemon's `--on-deadline-miss`.
     public var onDeadlineMiss: String?
 
-    public init(periodsPerPattern: Int, restPeriods: Int = 0, repeats: Int = 1, shuffleSeed: UInt64 = 0, pulseAmplitudeVolts: Double? = nil, onDeadlineMiss: String? = nil) {
+    public init(
+        periodsPerPattern: Int? = nil, restPeriods: Int? = nil, repeats: Int? = nil, shuffleSeed: UInt64? = nil,
+        epochs: Int? = nil, layer2Epochs: Int? = nil, maxPulses: Int? = nil, settlePeriods: Int? = nil,
+        inferPeriods: Int? = nil, testRepeats: Int? = nil, noisePixels: Int? = nil, seed: UInt64? = nil,
+        pulseAmplitudeVolts: Double? = nil, onDeadlineMiss: String? = nil
+    ) {
         self.periodsPerPattern = periodsPerPattern
         self.restPeriods = restPeriods
         self.repeats = repeats
         self.shuffleSeed = shuffleSeed
+        self.epochs = epochs
+        self.layer2Epochs = layer2Epochs
+        self.maxPulses = maxPulses
+        self.settlePeriods = settlePeriods
+        self.inferPeriods = inferPeriods
+        self.testRepeats = testRepeats
+        self.noisePixels = noisePixels
+        self.seed = seed
         self.pulseAmplitudeVolts = pulseAmplitudeVolts
         self.onDeadlineMiss = onDeadlineMiss
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case periodsPerPattern, restPeriods, repeats, shuffleSeed, pulseAmplitudeVolts, onDeadlineMiss
+        case periodsPerPattern, restPeriods, repeats, shuffleSeed, epochs, layer2Epochs, maxPulses, settlePeriods
+        case inferPeriods, testRepeats, noisePixels, seed, pulseAmplitudeVolts, onDeadlineMiss
     }
 
     public init(from decoder: any Decoder) throws {
         try StrictKeys.check(decoder, known: CodingKeys.allCases.map(\.rawValue))
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        periodsPerPattern = try container.decode(Int.self, forKey: .periodsPerPattern)
-        restPeriods = try container.decodeIfPresent(Int.self, forKey: .restPeriods) ?? 0
-        repeats = try container.decodeIfPresent(Int.self, forKey: .repeats) ?? 1
-        shuffleSeed = try container.decodeIfPresent(UInt64.self, forKey: .shuffleSeed) ?? 0
+        periodsPerPattern = try container.decodeIfPresent(Int.self, forKey: .periodsPerPattern)
+        restPeriods = try container.decodeIfPresent(Int.self, forKey: .restPeriods)
+        repeats = try container.decodeIfPresent(Int.self, forKey: .repeats)
+        shuffleSeed = try container.decodeIfPresent(UInt64.self, forKey: .shuffleSeed)
+        epochs = try container.decodeIfPresent(Int.self, forKey: .epochs)
+        layer2Epochs = try container.decodeIfPresent(Int.self, forKey: .layer2Epochs)
+        maxPulses = try container.decodeIfPresent(Int.self, forKey: .maxPulses)
+        settlePeriods = try container.decodeIfPresent(Int.self, forKey: .settlePeriods)
+        inferPeriods = try container.decodeIfPresent(Int.self, forKey: .inferPeriods)
+        testRepeats = try container.decodeIfPresent(Int.self, forKey: .testRepeats)
+        noisePixels = try container.decodeIfPresent(Int.self, forKey: .noisePixels)
+        seed = try container.decodeIfPresent(UInt64.self, forKey: .seed)
         pulseAmplitudeVolts = try container.decodeIfPresent(Double.self, forKey: .pulseAmplitudeVolts)
         onDeadlineMiss = try container.decodeIfPresent(String.self, forKey: .onDeadlineMiss)
     }
@@ -299,7 +344,7 @@ public struct RunList: Codable, Sendable {
 
 /// One logged event. `kind` is one of fire, spike, lateral-inhibition, inhibition-released,
 /// potentiation-window, depression-window, overrun, board-fault, presentation, run-started,
-/// run-ended; `payload` and `neuron` mean what the kind says (see README).
+/// run-ended, stage-started, learned, no-fire; `payload` and `neuron` mean what the kind says (see README).
 public struct EventDocument: Codable, Sendable, Equatable {
     public var sequence: UInt64
     public var tick: UInt64

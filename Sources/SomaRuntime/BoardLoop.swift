@@ -13,13 +13,19 @@ public enum DeadlineMissPolicy: String, Sendable, CaseIterable, BitwiseCopyable 
     case stopRun = "stop-run"
 }
 
+/// What a run does: the `present` protocol, or one of the learning protocols.
+public enum RunPlan: Sendable, Equatable, BitwiseCopyable {
+    case present(PresentationPlan)
+    case learn(LearningPlan)
+}
+
 /// A command from the service side to the loop. Fixed size, so the ring carries it without
 /// allocating.
 public enum LoopCommand: Sendable, BitwiseCopyable {
-    /// Load the first `patternCount` patterns from `LoopControl.staging` into the core and start
-    /// presenting them per `plan` as run `run`, at `inputAmplitudeVolts` (nil: the board's own),
-    /// ending it on a missed deadline if `missPolicy` says so.
-    case startRun(run: UInt32, patternCount: Int, plan: PresentationPlan, inputAmplitudeVolts: Double?, missPolicy: DeadlineMissPolicy)
+    /// Load the first `patternCount` patterns from `LoopControl.staging` into the core and run
+    /// them per `plan` as run `run`, at `inputAmplitudeVolts` (nil: the board's own), ending it
+    /// on a missed deadline if `missPolicy` says so.
+    case startRun(run: UInt32, patternCount: Int, plan: RunPlan, inputAmplitudeVolts: Double?, missPolicy: DeadlineMissPolicy)
     /// End run `run` now, if it is the one running.
     case stopRun(run: UInt32)
 }
@@ -40,6 +46,8 @@ public final class LoopControl: @unchecked Sendable {
     public let patternCapacity: Int
     /// The profile's amplitude limit: the loop refuses a run beyond it even if the service let it by.
     public let maxAmplitudeVolts: Double
+    /// The profile's limit on pulses per training presentation, enforced by the loop as well.
+    public let maxPulsesPerPresentation: Int
 
     let stopFlag = Atomic<Bool>(false)
     let commandsSentCount = Atomic<UInt64>(0)
@@ -54,15 +62,21 @@ public final class LoopControl: @unchecked Sendable {
     let presentationsBegunCount = Atomic<UInt64>(0)
     let presentationsPlannedCount = Atomic<UInt64>(0)
     let runFireCount = Atomic<UInt64>(0)
+    /// Learning runs: the stage (`ProtocolStage`), the pass within it, training fires and misses.
+    let stageCode = Atomic<UInt64>(0)
+    let passCount = Atomic<UInt64>(0)
+    let learnedCount = Atomic<UInt64>(0)
+    let noFireCount = Atomic<UInt64>(0)
     /// `run << 16 | RunEnding.rawValue` of the last run that ended, or UInt64.max.
     let lastEndingPacked = Atomic<UInt64>(.max)
     /// The last run the loop refused to start (0: none), e.g. an amplitude beyond the limit.
     let refusedRun = Atomic<UInt64>(0)
 
-    public init(inputCount: Int, patternCapacity: Int, maxAmplitudeVolts: Double, eventRingCapacity: Int = 1 << 16, commandRingCapacity: Int = 64, latencyRingCapacity: Int = 1 << 14) {
+    public init(inputCount: Int, patternCapacity: Int, maxAmplitudeVolts: Double, maxPulsesPerPresentation: Int = 1000, eventRingCapacity: Int = 1 << 16, commandRingCapacity: Int = 64, latencyRingCapacity: Int = 1 << 14) {
         self.inputCount = inputCount
         self.patternCapacity = patternCapacity
         self.maxAmplitudeVolts = maxAmplitudeVolts
+        self.maxPulsesPerPresentation = maxPulsesPerPresentation
         commands = SPSCRing(capacity: commandRingCapacity)
         events = SPSCRing(capacity: eventRingCapacity)
         wakeLatencies = SPSCRing(capacity: latencyRingCapacity)
@@ -106,6 +120,12 @@ public final class LoopControl: @unchecked Sendable {
     public var presentationsPlanned: UInt64 { presentationsPlannedCount.load(ordering: .relaxed) }
     /// Fire events during the current (or last) run.
     public var runFires: UInt64 { runFireCount.load(ordering: .relaxed) }
+    /// Learning runs: the stage being run, and which pass (epoch or repeat) of it, from 0.
+    public var stage: ProtocolStage { ProtocolStage(rawValue: UInt8(truncatingIfNeeded: stageCode.load(ordering: .relaxed))) ?? .presenting }
+    public var pass: UInt64 { passCount.load(ordering: .relaxed) }
+    /// Learning runs: training presentations that got their fire, and those that gave up.
+    public var trainingFires: UInt64 { learnedCount.load(ordering: .relaxed) }
+    public var trainingMisses: UInt64 { noFireCount.load(ordering: .relaxed) }
     /// The last run the loop refused to start (0: none).
     public var lastRefusedRun: UInt32 { UInt32(truncatingIfNeeded: refusedRun.load(ordering: .relaxed)) }
     /// The last run that ended and why.
@@ -122,6 +142,7 @@ public final class LoopControl: @unchecked Sendable {
 public struct BoardLoop: TickHooks, ~Copyable {
     public let control: LoopControl
     var presentation: PatternPresentation
+    var learning: LearningRun
     var run: UInt32 = 0
     var missPolicy = DeadlineMissPolicy.logAndContinue
     /// Wait for room in a full event ring instead of dropping: right for virtual time
@@ -133,12 +154,15 @@ public struct BoardLoop: TickHooks, ~Copyable {
         self.control = control
         self.waitsForRoom = waitsForRoom
         presentation = PatternPresentation(capacity: control.patternCapacity)
+        learning = LearningRun(capacity: control.patternCapacity)
     }
+
+    var runIsActive: Bool { presentation.isActive || learning.isActive }
 
     public mutating func shouldStop() -> Bool { control.stopFlag.load(ordering: .relaxed) }
 
     /// No run, no command waiting: at `--speed max` the loop then ticks in real time.
-    public mutating func isIdle() -> Bool { !presentation.isActive && control.commands.count == 0 }
+    public mutating func isIdle() -> Bool { !runIsActive && control.commands.count == 0 }
 
     public mutating func beforeTick(_ core: inout NeuronCore) {
         if let command = control.commands.pop() { apply(command, core: &core) }
@@ -151,11 +175,31 @@ public struct BoardLoop: TickHooks, ~Copyable {
         case .finished:
             end(.completed, core: &core)
         }
+        if learning.isActive {
+            let finished = learning.advance(core: &core)
+            let events = learning.events
+            var index = 0
+            while index < events.count {
+                let event = events[index]
+                emit(event)
+                // `if case`, not `switch`: a switch over another module's enum allocates in a
+                // debug build.
+                if case .learned = event.kind { control.learnedCount.add(1, ordering: .relaxed) }
+                if case .noFire = event.kind { control.noFireCount.add(1, ordering: .relaxed) }
+                index += 1
+            }
+            if events.count > 0 {
+                control.presentationsBegunCount.store(UInt64(learning.presentationsBegun), ordering: .relaxed)
+                control.stageCode.store(UInt64(learning.stage.rawValue), ordering: .relaxed)
+                control.passCount.store(UInt64(learning.pass), ordering: .relaxed)
+            }
+            if finished { end(.completed, core: &core) }
+        }
     }
 
     public mutating func afterTick(_ core: borrowing NeuronCore) {
         let events = core.events
-        let counting = presentation.isActive
+        let counting = runIsActive
         var index = 0
         while index < events.count {
             emit(events[index])
@@ -172,22 +216,24 @@ public struct BoardLoop: TickHooks, ~Copyable {
     public mutating func missed(ticks: UInt64, core: inout NeuronCore) {
         control.overrunCount.add(1, ordering: .relaxed)
         control.missedTickCount.add(ticks, ordering: .relaxed)
-        if case .stopRun = missPolicy, presentation.isActive { end(.deadlineMissed, core: &core) }
+        if case .stopRun = missPolicy, runIsActive { end(.deadlineMissed, core: &core) }
     }
 
     /// When the loop is done: a run still going ends as `shutdown`. Call on the loop thread after
     /// `TickLoop.run` returns.
     public mutating func finish(core: inout NeuronCore) {
-        if presentation.isActive { end(.shutdown, core: &core) }
+        if runIsActive { end(.shutdown, core: &core) }
     }
 
     private mutating func apply(_ command: LoopCommand, core: inout NeuronCore) {
         switch command {
         case .startRun(let number, let count, let plan, let amplitude, let policy):
             let amplitudeAllowed = amplitude.map { $0.isFinite && abs($0) <= control.maxAmplitudeVolts } ?? true
-            if !presentation.isActive, amplitudeAllowed, count >= 0, count <= control.patternCapacity,
+            var pulsesAllowed = true
+            if case .learn(let learn) = plan { pulsesAllowed = learn.maxPulses <= control.maxPulsesPerPresentation }
+            if !runIsActive, amplitudeAllowed, pulsesAllowed, count >= 0, count <= control.patternCapacity,
                core.loadPatterns(UnsafeBufferPointer(rebasing: control.staging[0..<(count * control.inputCount)]), count: count),
-               presentation.start(plan, core: core)
+               start(plan, core: &core)
             {
                 run = number
                 missPolicy = policy
@@ -195,20 +241,41 @@ public struct BoardLoop: TickHooks, ~Copyable {
                 control.runNumber.store(UInt64(number), ordering: .relaxed)
                 control.presentationsBegunCount.store(0, ordering: .relaxed)
                 control.runFireCount.store(0, ordering: .relaxed)
-                control.presentationsPlannedCount.store(UInt64(presentation.presentationsPlanned), ordering: .relaxed)
+                control.presentationsPlannedCount.store(UInt64(presentation.isActive ? presentation.presentationsPlanned : learning.presentationsPlanned), ordering: .relaxed)
+                control.learnedCount.store(0, ordering: .relaxed)
+                control.noFireCount.store(0, ordering: .relaxed)
+                control.passCount.store(0, ordering: .relaxed)
+                control.stageCode.store(UInt64(learning.isActive ? learning.stage.rawValue : ProtocolStage.presenting.rawValue), ordering: .relaxed)
                 control.runActive.store(true, ordering: .releasing)
                 emit(NeuronEvent(tick: core.nextTick, kind: .runStarted, layer: 0, neuron: 0, payload: number))
+                // A learning run logs its first stage as it starts.
+                if learning.isActive {
+                    let events = learning.events
+                    var index = 0
+                    while index < events.count {
+                        emit(events[index])
+                        index += 1
+                    }
+                }
             } else {
                 control.refusedRun.store(UInt64(number), ordering: .relaxed)
             }
         case .stopRun(let number):
-            if presentation.isActive, number == run { end(.stopped, core: &core) }
+            if runIsActive, number == run { end(.stopped, core: &core) }
         }
         control.commandsAppliedCount.add(1, ordering: .releasing)
     }
 
+    private mutating func start(_ plan: RunPlan, core: inout NeuronCore) -> Bool {
+        switch plan {
+        case .present(let present): presentation.start(present, core: core)
+        case .learn(let learn): learning.start(learn, core: &core)
+        }
+    }
+
     private mutating func end(_ ending: RunEnding, core: inout NeuronCore) {
         presentation.stop(core: &core)
+        learning.stop(core: &core)
         core.setInputAmplitude(volts: nil)
         emit(NeuronEvent(tick: core.nextTick, kind: .runEnded, layer: 0, neuron: ending.rawValue, payload: run))
         control.lastEndingPacked.store(UInt64(run) << 16 | UInt64(ending.rawValue), ordering: .relaxed)

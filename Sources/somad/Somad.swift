@@ -119,6 +119,10 @@ struct Somad: ParsableCommand {
             complain(error.description)
             throw ExitCode(65)
         }
+        if profile.isSimulatedOnly && !sim {
+            complain("somad: \(self.profile) describes a simulated breadboard only ([simulation] and no [lines]); run it with --sim")
+            throw ExitCode(64)
+        }
         var token: [UInt8]?
         if let tokenFile {
             do { token = try TokenFile.read(tokenFile) } catch {
@@ -153,14 +157,16 @@ struct Somad: ParsableCommand {
         logSettings.retainedSegments = retainSegments
         let log = try EventLog(settings: logSettings)
         if let recovery = log.recovery { say("log: \(recovery)") }
-        let control = LoopControl(inputCount: network.inputs, patternCapacity: Self.patternCapacity, maxAmplitudeVolts: profile.limits.maxAmplitudeVolts)
+        let control = LoopControl(
+            inputCount: network.inputs, patternCapacity: Self.patternCapacity, maxAmplitudeVolts: profile.limits.maxAmplitudeVolts,
+            maxPulsesPerPresentation: profile.limits.maxPulsesPerPresentation)
         let writer = EventLogWriter(ring: control.events, log: log, syncIntervalMilliseconds: syncMs)
         try writer.start()
 
         let missPolicy = DeadlineMissPolicy(rawValue: onDeadlineMiss)!
         let patterns = try PatternStore(directory: dataDir + "/patterns", inputs: network.inputs, capacity: Self.patternCapacity)
         let runs = try RunManager(
-            control: control, patterns: patterns, directory: dataDir + "/runs",
+            control: control, patterns: patterns, directory: dataDir + "/runs", layerSizes: network.layers.map(\.neurons),
             maxAmplitudeVolts: profile.limits.maxAmplitudeVolts, amplitudeIsAdjustable: sim, defaultMissPolicy: missPolicy)
         let tick = Int64(Double(network.clock.tickNanoseconds) * clockSlowdown)
         let state = DaemonState(
@@ -177,8 +183,11 @@ struct Somad: ParsableCommand {
         let loop: LoopThread
         var linuxBoard: LinuxBoard?
         if sim {
-            var simulated = BreadboardSettings(network: network)
-            simulated.inputAmplitudeVolts = profile.pulseAmplitudeVolts
+            let simulated: BreadboardSettings
+            do { simulated = try BreadboardSettings(profile: profile) } catch {
+                complain("somad: \(self.profile): \(error)")
+                throw ExitCode(65)
+            }
             loop = try LoopThread(core: core, board: try Breadboard(settings: simulated), control: control, tick: tick, pacing: pacing, maxTicks: maxTicks, settings: settings)
         } else {
             let board = try LinuxBoard(profile: profile)

@@ -23,8 +23,15 @@ uint64_t soma_malloc_counter_stop(void) {
     return allocations;
 }
 
+/// Called for every counted allocation: a place for a debugger breakpoint
+/// (`break soma_malloc_counted`) to show where a zero-allocation test's mallocs come from.
+__attribute__((noinline)) void soma_malloc_counted(void) { __asm__ volatile(""); }
+
 static inline void count(void) {
-    if (counting) allocations += 1;
+    if (counting) {
+        allocations += 1;
+        soma_malloc_counted();
+    }
 }
 
 void *malloc(size_t size) {

@@ -105,3 +105,61 @@ struct ZeroAllocationTests {
         #expect(board.checksum != 0)
     }
 }
+
+/// The learning protocol stepped before every tick, checked by the compiler like `runTicks`.
+@_noAllocation @_noLocks
+func runLearning(_ core: inout NeuronCore, _ learning: inout LearningRun, on board: inout RandomFireSenseBoard, count: Int) -> Int {
+    var logged = 0
+    for _ in 0..<count {
+        if learning.advance(core: &core) { return logged }
+        logged += learning.events.count
+        core.tick(on: &board)
+        logged += core.events.count
+    }
+    return logged
+}
+
+@Suite("Zero allocations in the learning protocol")
+struct LearningZeroAllocationTests {
+    @Test("1,000,000 ticks of the full protocol (training, gating, noisy inference) allocate nothing")
+    func fullProtocolMillionTicks() throws {
+        var configuration = NetworkConfiguration.paperNetwork()
+        configuration.tieRule = .seededRandom(seed: 3)
+        var core = try NeuronCore(configuration: configuration, patterns: ZeroAllocationTests.paperPatterns())
+        var board = RandomFireSenseBoard(seed: 2, flipsPerThousand: 80)
+        var learning = LearningRun(capacity: 10)
+        var plan = LearningPlan(kind: .full)
+        plan.layer1Epochs = 200
+        plan.layer2Epochs = 200
+        plan.noisePixels = 3
+        #expect(learning.start(plan, core: &core))
+        _ = runLearning(&core, &learning, on: &board, count: 10_000)  // warm-up
+        var logged = 0
+        let counted = mallocs {
+            for _ in 0..<100 { logged += runLearning(&core, &learning, on: &board, count: 10_000) }
+        }
+        #expect(counted == 0)
+        #expect(logged > 10_000)
+        #expect(learning.presentationsBegun > 1_000, "the run went through many presentations")
+        #expect(learning.stage != .layer1, "and on past layer-1 training")
+    }
+}
+
+extension LearningZeroAllocationTests {
+    @Test("starting and stopping learning runs allocates nothing")
+    func startAndStop() throws {
+        var core = try NeuronCore(configuration: .paperNetwork(), patterns: ZeroAllocationTests.paperPatterns())
+        var learning = LearningRun(capacity: 10)
+        let plan = LearningPlan(kind: .full)
+        var started = 0
+        let counted = mallocs {
+            for _ in 0..<1_000 {
+                if learning.start(plan, core: &core) { started += 1 }
+                _ = learning.advance(core: &core)
+                learning.stop(core: &core)
+            }
+        }
+        #expect(counted == 0)
+        #expect(started == 1_000)
+    }
+}

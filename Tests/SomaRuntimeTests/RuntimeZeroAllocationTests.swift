@@ -8,7 +8,7 @@ import Testing
 
 /// The runtime's tick path as the daemon runs it: `TickLoop` paced in real time with
 /// `BoardLoop`'s hooks — commands in from a service thread (runs started and stopped while the
-/// loop runs), the present protocol stepping, every event into the ring a writer thread drains,
+/// loop runs), the present and learning protocols stepping, every event into the ring a writer thread drains,
 /// wake-up latencies into theirs, overruns counted. Mallocs are counted on the loop thread only.
 @Suite("ZeroAllocation: runtime tick path with rings")
 struct RuntimeZeroAllocationTests {
@@ -20,6 +20,12 @@ struct RuntimeZeroAllocationTests {
         let control = LoopControl(inputCount: 30, patternCapacity: 8, maxAmplitudeVolts: 2, eventRingCapacity: 4096)
         for index in 0..<(4 * 30) { control.staging[index] = (index % 30 + index / 30) % 3 == 0 }
         let plan = PresentationPlan(periodsPerPattern: 3, restPeriods: 1, repeats: 1_000, shuffleSeed: 5)
+        // Every other run is the full learning protocol: training, gating, noisy inference.
+        var learning = LearningPlan(kind: .full)
+        learning.layer1Epochs = 1_000
+        learning.maxPulses = 5
+        learning.noisePixels = 3
+        let learn = RunPlan.learn(learning)
 
         let drained = ManagedCounter()
         let writer = Thread {
@@ -36,7 +42,7 @@ struct RuntimeZeroAllocationTests {
         let commander = Thread {
             var run: UInt32 = 1
             while !drained.stopped {
-                _ = control.send(.startRun(run: run, patternCount: 4, plan: plan, inputAmplitudeVolts: 1.5, missPolicy: .logAndContinue))
+                _ = control.send(.startRun(run: run, patternCount: 4, plan: run % 2 == 0 ? learn : .present(plan), inputAmplitudeVolts: 1.5, missPolicy: .logAndContinue))
                 usleep(20_000)
                 _ = control.send(.stopRun(run: run))
                 run += 1

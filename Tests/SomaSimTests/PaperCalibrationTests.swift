@@ -141,7 +141,7 @@ struct BreadboardTests {
         #expect(Set(p.pulsesPerTrial).count == 1)
     }
 
-    @Test("a column whose LG is 0 gets no current and its synapses are not programmed")
+    @Test("a column whose LG is 0 gets no current and is not programmed; LG without PG (read level) is not programmed either; LG and PG program")
     func floatedColumn() throws {
         let network = NetworkConfiguration(inputs: 1, layers: [LayerConfiguration(neurons: 1)])
         var settings = BreadboardSettings(network: network)
@@ -159,6 +159,9 @@ struct BreadboardTests {
         for _ in 0..<10 { _ = board.drive(lines) }
         #expect(board.conductance(layer: 0, row: 0, neuron: 0) == 400e-6)
         neurons[0] = [.potentiation, .columnGate]
+        for _ in 0..<10 { _ = board.drive(lines) }
+        #expect(board.conductance(layer: 0, row: 0, neuron: 0) == 400e-6, "gates at the read level program nothing")
+        neurons[0] = [.potentiation, .columnGate, .programming]
         for _ in 0..<10 { _ = board.drive(lines) }
         #expect(board.conductance(layer: 0, row: 0, neuron: 0) > 900e-6)
     }

@@ -8,7 +8,7 @@ import Testing
 /// The real `somad --sim`, started as a process and driven over HTTP on loopback.
 @Suite("somad on the simulated breadboard", .serialized)
 struct SomadProcessTests {
-    static let present = RunSpec(protocol: "present", patternSet: "pair", parameters: PresentParameters(periodsPerPattern: 20, repeats: 1_000_000))
+    static let present = RunSpec(protocol: "present", patternSet: "pair", parameters: RunParameters(periodsPerPattern: 20, repeats: 1_000_000))
 
     @Test("upload, run, pull pages while it runs, stop, pull the rest: contiguous, no duplicates, as many as the loop counted")
     func pullWhileRunning() async throws {

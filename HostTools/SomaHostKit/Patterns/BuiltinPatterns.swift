@@ -1,3 +1,5 @@
+import SomaCore
+
 /// Pattern sets that ship with Soma.
 public enum BuiltinPatterns {
     /// The names `builtin:NAME` accepts.
@@ -11,38 +13,14 @@ public enum BuiltinPatterns {
         }
     }
 
-    /// The paper's 6 × 5 digits 0–9 (seed 000 Fig. 5: 30 inputs, 5 wide, 6 high). Drawn so that 5
-    /// and 6 differ in 3 pixels and 8 and 9 in 2, the small Hamming distances behind the paper's
-    /// shared hidden responses.
-    public static let digits: [PatternImage] = [
-        ("0", [".###.", "#...#", "#...#", "#...#", "#...#", ".###."]),
-        ("1", ["..#..", ".##..", "..#..", "..#..", "..#..", ".###."]),
-        ("2", [".###.", "#...#", "...#.", "..#..", ".#...", "#####"]),
-        ("3", ["####.", "....#", ".###.", "....#", "....#", "####."]),
-        ("4", ["...#.", "..##.", ".#.#.", "#####", "...#.", "...#."]),
-        ("5", ["#####", "#....", "####.", "....#", "#...#", ".###."]),
-        ("6", [".###.", "#....", "####.", "#...#", "#...#", ".###."]),
-        ("7", ["#####", "....#", "...#.", "..#..", ".#...", ".#..."]),
-        ("8", [".###.", "#...#", ".###.", "#...#", "#...#", ".###."]),
-        ("9", [".###.", "#...#", ".####", "....#", "#...#", ".###."]),
-    ].map(image)
+    /// The paper's 6 × 5 digits 0–9 (`PaperPatterns.digits`).
+    public static let digits: [PatternImage] = PaperPatterns.digits.map(image)
 
-    /// Ten capital letters in the same 6 × 5 grid.
-    public static let letters: [PatternImage] = [
-        ("A", [".###.", "#...#", "#...#", "#####", "#...#", "#...#"]),
-        ("C", [".####", "#....", "#....", "#....", "#....", ".####"]),
-        ("E", ["#####", "#....", "####.", "#....", "#....", "#####"]),
-        ("H", ["#...#", "#...#", "#####", "#...#", "#...#", "#...#"]),
-        ("J", ["..###", "...#.", "...#.", "...#.", "#..#.", ".##.."]),
-        ("L", ["#....", "#....", "#....", "#....", "#....", "#####"]),
-        ("O", [".###.", "#...#", "#...#", "#...#", "#...#", ".###."]),
-        ("T", ["#####", "..#..", "..#..", "..#..", "..#..", "..#.."]),
-        ("V", ["#...#", "#...#", "#...#", "#...#", ".#.#.", "..#.."]),
-        ("X", ["#...#", ".#.#.", "..#..", "..#..", ".#.#.", "#...#"]),
-    ].map(image)
+    /// Ten capital letters in the same 6 × 5 grid (`PaperPatterns.letters`).
+    public static let letters: [PatternImage] = PaperPatterns.letters.map(image)
 
-    private static func image(_ entry: (String, [String])) -> PatternImage {
-        PatternImage(label: entry.0, width: 5, height: 6, pixels: entry.1.joined().map { $0 == "#" })
+    private static func image(_ entry: (label: String, rows: [String])) -> PatternImage {
+        PatternImage(label: entry.label, width: 5, height: 6, pixels: entry.rows.joined().map { $0 == "#" })
     }
 
     /// Each pattern with exactly `pixels` distinct pixels flipped, chosen by a seeded generator

@@ -44,6 +44,9 @@ public struct NeuronCore: ~Copyable {
     @usableFromInline let monitored: UnsafeMutableBufferPointer<NeuronSignals>
     @usableFromInline let rows: UnsafeMutableBufferPointer<Bool>
     @usableFromInline let patternPixels: UnsafeMutableBufferPointer<Bool>
+    /// Pixels flipped in the presented pattern (noisy presentations), and scratch to draw them.
+    @usableFromInline let noiseMask: UnsafeMutableBufferPointer<Bool>
+    let noiseScratch: UnsafeMutableBufferPointer<Int32>
     @usableFromInline let eventStorage: UnsafeMutableBufferPointer<NeuronEvent>
     /// All-low lines for the safe state, reserved at start so that stopping allocates nothing.
     let safeRows: UnsafeMutableBufferPointer<Bool>
@@ -134,14 +137,19 @@ public struct NeuronCore: ~Copyable {
                 patternPixels[index * configuration.inputs + row] = pixel
             }
         }
+        noiseMask = .allocate(capacity: configuration.inputs)
+        noiseMask.initialize(repeating: false)
+        noiseScratch = .allocate(capacity: configuration.inputs)
+        noiseScratch.initialize(repeating: 0)
         safeRows = .allocate(capacity: rowCount)
         safeRows.initialize(repeating: false)
         safeNeurons = .allocate(capacity: neuronCount)
         safeNeurons.initialize(repeating: [])
         eventStorage = .allocate(capacity: Self.eventCapacity(neurons: neuronCount, layers: layerCount))
         eventStorage.initialize(repeating: NeuronEvent(tick: 0, kind: .fire, layer: 0, neuron: 0))
-        // Before the first tick every column is enabled, as the LIA does with no G3 high.
-        for index in 0..<neuronCount { signals[index] = .columnGate }
+        // Before the first tick every column is enabled (and may learn), as the LIA does with no
+        // G3 high.
+        for index in 0..<neuronCount { signals[index] = [.columnGate, .programming] }
     }
 
     deinit {
@@ -151,6 +159,8 @@ public struct NeuronCore: ~Copyable {
         monitored.deallocate()
         rows.deallocate()
         patternPixels.deallocate()
+        noiseMask.deallocate()
+        noiseScratch.deallocate()
         eventStorage.deallocate()
         safeRows.deallocate()
         safeNeurons.deallocate()
@@ -167,10 +177,74 @@ public struct NeuronCore: ~Copyable {
     @_noAllocation @_noLocks
     @discardableResult
     public mutating func present(pattern index: Int) -> Bool {
-        guard index >= 0, index < patternCount else { return false }
+        present(pattern: index, flippingPixels: 0, seed: 0)
+    }
+
+    /// Like `present(pattern:)`, with `flippingPixels` distinct pixels of the pattern inverted (a
+    /// noisy variant, seed 000 Fig. 5g/5k), chosen by `seed`: the same seed flips the same pixels.
+    /// Returns false (and changes nothing) if there is no such pattern or `flippingPixels` is not
+    /// in 0…inputCount. Safe in tick.
+    @_noAllocation @_noLocks
+    @discardableResult
+    public mutating func present(pattern index: Int, flippingPixels: Int, seed: UInt64) -> Bool {
+        guard index >= 0, index < patternCount, flippingPixels >= 0, flippingPixels <= inputCount else { return false }
+        var row = 0
+        while row < inputCount {
+            noiseMask[row] = false
+            noiseScratch[row] = Int32(truncatingIfNeeded: row)
+            row += 1
+        }
+        // A partial Fisher–Yates shuffle (xorshift64*) picks the pixels.
+        var state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed
+        var chosen = 0
+        while chosen < flippingPixels {
+            state ^= state >> 12
+            state ^= state << 25
+            state ^= state >> 27
+            let remaining = inputCount - chosen
+            let pick = chosen + Int((state &* 0x2545_F491_4F6C_DD1D) % UInt64(remaining))
+            noiseScratch.swapAt(chosen, pick)
+            noiseMask[Int(noiseScratch[chosen])] = true
+            chosen += 1
+        }
         presentedPattern = index
         pulsesDelivered = 0
         return true
+    }
+
+    /// Whether pixel `row` of the presented pattern is flipped (a noisy presentation).
+    public func isFlipped(_ row: Int) -> Bool { noiseMask[row] }
+
+    /// Sets how layer `layer`'s LG lines (the synapse columns' access gates) are driven from the
+    /// next tick on, and whether its learning windows may program synapses. Full-logic mode only:
+    /// in clock-and-monitor mode the gates are read back from the board. Returns false (changes
+    /// nothing) for a layer or neuron that does not exist. Safe in tick.
+    @_noAllocation @_noLocks
+    @discardableResult
+    public mutating func setColumns(ofLayer layer: Int, _ gating: ColumnGating, plastic: Bool) -> Bool {
+        guard layer >= 0, layer < layerCount else { return false }
+        var code = -1
+        switch gating {
+        case .asWired: code = -1
+        case .closed: code = -2
+        case .only(let neuron):
+            guard neuron >= 0, neuron < layers[layer].neuronCount else { return false }
+            code = neuron
+        }
+        layers[layer].gatingCode = code
+        layers[layer].plastic = plastic
+        return true
+    }
+
+    /// Every layer back to its wiring: LG from the lateral inhibition (or always on), learning on.
+    @_noAllocation @_noLocks
+    public mutating func resetColumns() {
+        var index = 0
+        while index < layerCount {
+            layers[index].gatingCode = -1
+            layers[index].plastic = true
+            index += 1
+        }
     }
 
     /// Replaces the patterns with `count` new ones, `inputCount` pixels each, row-major in
@@ -252,6 +326,9 @@ public struct NeuronCore: ~Copyable {
         layers[layer].firstNeuron + neuron
     }
 
+    /// Neurons in layer `layer`.
+    public func neurons(inLayer layer: Int) -> Int { layers[layer].neuronCount }
+
     /// The current winner of a layer under lateral inhibition, if one is held.
     public func winner(ofLayer layer: Int) -> Int? {
         let winner = layers[layer].winner
@@ -318,9 +395,12 @@ public struct NeuronCore: ~Copyable {
                     new = NeuronLogic.next(
                         old: old, fireSense: fireSense[index], clockHigh: clockHigh,
                         clockFell: clockFell, depression: depression)
-                    // LG is decided by the layer's lateral inhibition below; keep the old value
-                    // until then so that the edge logic below ignores it.
+                    // LG and PG are decided by the layer's lateral inhibition and the protocol
+                    // below; keep the old values until then so that the edge logic ignores them.
                     if old.contains(.columnGate) { new.insert(.columnGate) }
+                    if old.contains(.programming) { new.insert(.programming) }
+                    // Learning off: T3 stays off (grounded inputs are not depressed).
+                    if !layer.plastic { new.remove(.depression) }
                 } else {
                     new = monitored[index]
                 }
@@ -329,6 +409,7 @@ public struct NeuronCore: ~Copyable {
             }
             if computesLogic {
                 applyLateralInhibition(layerIndex)
+                applyColumnOverrides(layerIndex)
             } else if layer.lateralInhibition {
                 followMonitoredInhibition(layerIndex)
             }
@@ -339,7 +420,7 @@ public struct NeuronCore: ~Copyable {
         if presentedPattern >= 0 && position == pulseStart { pulsesDelivered &+= 1 }
         let patternBase = max(0, presentedPattern) * inputCount
         for row in 0..<inputCount {
-            rows[row] = pulseOn && patternPixels[patternBase + row]
+            rows[row] = pulseOn && (patternPixels[patternBase + row] != noiseMask[row])
         }
         for layerIndex in 1..<max(1, layerCount) {
             let layer = layers[layerIndex]
@@ -412,6 +493,28 @@ public struct NeuronCore: ~Copyable {
         layers[layerIndex] = layer
     }
 
+    /// What a protocol asked of the layer's columns, applied after the lateral inhibition: a
+    /// supervised target's gate alone, or every gate closed. Then PG follows LG where learning is
+    /// on, and stays off where it is not (reading without writing: inference, or a layer trained
+    /// before).
+    mutating func applyColumnOverrides(_ layerIndex: Int) {
+        let layer = layers[layerIndex]
+        let first = layer.firstNeuron
+        for local in 0..<layer.neuronCount {
+            let index = first + local
+            if layer.gatingCode == -2 || (layer.gatingCode >= 0 && local != layer.gatingCode) {
+                signals[index].remove(.columnGate)
+            } else if layer.gatingCode >= 0 {
+                signals[index].insert(.columnGate)
+            }
+            if layer.plastic && signals[index].contains(.columnGate) {
+                signals[index].insert(.programming)
+            } else {
+                signals[index].remove(.programming)
+            }
+        }
+    }
+
     /// Picks the `n`-th candidate by the tie rule. `candidates` ≥ 1.
     mutating func chooseWinner(layer: LayerState, candidates: Int) -> Int {
         let first = layer.firstNeuron
@@ -461,6 +564,17 @@ public struct NeuronCore: ~Copyable {
     }
 }
 
+/// How a layer's LG lines are driven (`NeuronCore.setColumns`).
+public enum ColumnGating: Sendable, Equatable, BitwiseCopyable {
+    /// As wired: from the lateral-inhibition array if the layer has one, otherwise always on.
+    case asWired
+    /// Supervised learning (seed 000 Methods): only this neuron's shared gate is on, at the gate
+    /// voltage; every other column's gate is grounded.
+    case only(neuron: Int)
+    /// Every gate grounded: the layer neither integrates nor learns (training another layer).
+    case closed
+}
+
 /// Per-layer bookkeeping, reserved at start.
 @usableFromInline
 struct LayerState {
@@ -474,6 +588,10 @@ struct LayerState {
     @usableFromInline var winner: Int = -1
     /// Round-robin tie rule: where the next search starts.
     @usableFromInline var nextCandidate: Int = 0
+    /// `ColumnGating` as set by a protocol: −1 as wired, −2 closed, ≥ 0 only that neuron.
+    @usableFromInline var gatingCode: Int = -1
+    /// Whether T1/T3 may program the layer's synapses.
+    @usableFromInline var plastic: Bool = true
 
     @usableFromInline
     init(firstNeuron: Int, neuronCount: Int, firstRow: Int, rowCount: Int, lateralInhibition: Bool) {
@@ -567,11 +685,16 @@ public struct NeuronSignals: OptionSet, Sendable, Hashable, CustomStringConverti
     @inlinable public static var depression: NeuronSignals { NeuronSignals(rawValue: 1 << 5) }
     /// LG: this neuron's synapse column is enabled by the lateral-inhibition array.
     @inlinable public static var columnGate: NeuronSignals { NeuronSignals(rawValue: 1 << 6) }
+    /// PG: the column's access gates are at the programming voltage (seed 000: 3.0 V), so the
+    /// T1/T3 windows and strong input pulses can SET/RESET its synapses; without it an enabled
+    /// column's gates sit at the read level, whose compliance current programs nothing.
+    /// Follows LG in a layer whose learning is on.
+    @inlinable public static var programming: NeuronSignals { NeuronSignals(rawValue: 1 << 7) }
 
     public var description: String {
         let names: [(NeuronSignals, String)] = [
             (.latch1, "L1"), (.latch2, "L2"), (.spike, "G1"), (.inhibition, "G3"),
-            (.potentiation, "T1"), (.depression, "T3"), (.columnGate, "LG"),
+            (.potentiation, "T1"), (.depression, "T3"), (.columnGate, "LG"), (.programming, "PG"),
         ]
         let on = names.filter { contains($0.0) }.map(\.1)
         return on.isEmpty ? "[]" : "[" + on.joined(separator: " ") + "]"

@@ -18,12 +18,23 @@ public enum EventKind: UInt8, Sendable, BitwiseCopyable, CaseIterable, CustomStr
     /// The board reported a fault while sensing or driving. `payload` = the board's fault code.
     case boardFault = 8
     /// A run began presenting a pattern on the input rows. `payload` = the pattern's index in the
-    /// loaded set; `neuron` = the presentation's number within the run (wrapping at 65536).
+    /// loaded set; `neuron` = the presentation's number within the run (wrapping at 65536);
+    /// `layer` = the protocol stage (`ProtocolStage`: 0 plain presentation, 1 layer-1 training,
+    /// 2 layer-2 training, 3 inference, whose presentations may be noisy).
     case presentation = 9
     /// A run started. `payload` = the run's number.
     case runStarted = 10
     /// A run ended. `payload` = the run's number; `neuron` = why (`RunEnding`).
     case runEnded = 11
+    /// A learning run entered a stage. `layer` = the stage (`ProtocolStage`); `payload` = how many
+    /// epochs (training) or repeats (inference) it makes.
+    case stageStarted = 12
+    /// A training presentation got its fire: `layer` = the layer trained, `neuron` = the neuron
+    /// that fired (layer 1: the WTA winner; layer 2: the target); `payload` = input pulses it took.
+    case learned = 13
+    /// A training presentation gave up: no fire within the run's pulse limit. `layer` = the layer
+    /// trained; `payload` = the pulses delivered.
+    case noFire = 14
 
     public var description: String {
         switch self {
@@ -38,6 +49,9 @@ public enum EventKind: UInt8, Sendable, BitwiseCopyable, CaseIterable, CustomStr
         case .presentation: "presentation"
         case .runStarted: "run-started"
         case .runEnded: "run-ended"
+        case .stageStarted: "stage-started"
+        case .learned: "learned"
+        case .noFire: "no-fire"
         }
     }
 }

@@ -32,6 +32,26 @@ public struct BreadboardSettings: Sendable {
     public var seed: UInt64 = 1
 
     public init(network: NetworkConfiguration) { self.network = network }
+
+    /// Seed 000's 30 × 10 × 10 network (Fig. 5) on the breadboard: `fig5` neurons and synapses,
+    /// T3 lifting node 1 to 1.9 V, ties in the WTA broken by a seeded draw.
+    public static func paperNetwork(seed: UInt64 = 1, stochastic: Bool = true) -> BreadboardSettings {
+        var network = NetworkConfiguration.paperNetwork()
+        network.tieRule = .seededRandom(seed: seed)
+        var settings = BreadboardSettings(network: network)
+        settings.useFig5Circuit()
+        settings.seed = seed
+        settings.stochastic = stochastic
+        return settings
+    }
+
+    /// The `fig5` device, its synapses, and the 1.9 V T3 lift they are made for.
+    public mutating func useFig5Circuit() {
+        device = .fig5
+        synapse = .fig5
+        depressionLiftVolts = 1.9
+        conductanceJitter = 0.15
+    }
 }
 
 /// The simulated breadboard: TS neurons, RS synapse arrays, read-out resistors and comparators,
@@ -46,7 +66,8 @@ public struct BreadboardSettings: Sendable {
 ///
 /// unless T1 holds it at virtual ground (0 V) or T3 lifts it (`depressionLiftVolts`). With its LG
 /// line at 0 the column's access transistors are off: no current enters node 1 and the synapses
-/// cannot be programmed. Each synapse sees V_i − V1 and is programmed by it (SET/RESET).
+/// cannot be programmed; with LG at 1 but PG at 0 the gates sit at the read level, current flows
+/// but its compliance is too low to SET or RESET (reading without writing). Each synapse sees V_i − V1 and is programmed by it (SET/RESET).
 ///
 /// In clock-and-monitor mode the breadboard also carries the latch and gate chips: it computes L1,
 /// L2, G1, G3, T1, T3 from the clock it is driven with and its own comparators, and reports them
@@ -148,6 +169,7 @@ public struct Breadboard: Board {
                     old: chips[index], fireSense: comparator[index], clockHigh: lines.clock == .high,
                     clockFell: position == UInt64(network.clock.ticksPerPhase), depression: .beforeRefractory)
                 next.insert(.columnGate)
+                next.insert(.programming)
                 chips[index] = next
             }
         }
@@ -161,6 +183,7 @@ public struct Breadboard: Board {
                 let index = layout.firstNeuron + local
                 let gates = monitorMode ? chips[index] : lines.neurons[index]
                 let gateOn = gates.contains(.columnGate)
+                let programs = gateOn && gates.contains(.programming)
                 let outside = devices[index].resistanceOhms + settings.readoutOhms
                 var node1: Double
                 if gates.contains(.potentiation) {
@@ -183,7 +206,7 @@ public struct Breadboard: Board {
                     for row in 0..<rowCount {
                         let volts = (lines.rows[firstRow + row] ? amplitude : 0) - node1
                         synapses[synapseBase + row * neurons + local].program(
-                            volts: volts, seconds: tickSeconds, gateOn: gateOn)
+                            volts: volts, seconds: tickSeconds, gateOn: programs)
                     }
                 }
                 let across = node1 * devices[index].resistanceOhms / outside

@@ -21,7 +21,18 @@
 /// reset. If the next pulse comes before it relaxes, it is still on: the "sub-threshold firing"
 /// of Fig. 2e that the refractory period prevents.
 ///
-/// With stochasticity off, θ = 1 and the relaxation takes exactly τ_relax.
+/// Escape noise (optional, `escapeRatePerSecond` > 0): filament formation is a nucleation event,
+/// so while a voltage above `minimumVolts` is applied the device may also fire before x reaches
+/// θ, with a hazard that grows steeply as x approaches it,
+///
+///     λ = λ_0 · exp((x − θ) / δ)        (per second; δ = `escapeWidth`)
+///
+/// which makes the firing time broadly distributed, as measured delay times are (seed 001: the
+/// number of pulses to fire is roughly Gaussian with a wide spread). Neurons driven at nearly the
+/// same voltage then win a race in turn rather than by a fixed margin: what lets a WTA layer
+/// spread patterns over its neurons (seed 000 Supp. Fig. 11).
+///
+/// With stochasticity off, θ = 1, there is no escape noise and the relaxation takes exactly τ_relax.
 public struct DiffusiveMemristor: Sendable {
     /// Parameters. Units are in the names.
     public struct Parameters: Sendable, Equatable {
@@ -43,6 +54,10 @@ public struct DiffusiveMemristor: Sendable {
         public var relaxSecondsAtReference: Double
         /// Voltage for an e-fold change of the relaxation time.
         public var relaxSlopeVolts: Double
+        /// Escape-noise hazard at x = θ (1/s); 0 turns escape noise off.
+        public var escapeRatePerSecond: Double = 0
+        /// Integration below θ for an e-fold drop of the hazard.
+        public var escapeWidth: Double = 0.1
 
         /// Calibrated to seed 000 Fig. 2e/2f: 1.1 V, 250 µs pulses, 250 µs intervals through a
         /// 10 kΩ read-out → first fire on the 4th pulse in the median; fewer pulses at higher
@@ -64,7 +79,18 @@ public struct DiffusiveMemristor: Sendable {
             thresholdSpread: 0.15, holdVolts: 0.1, relaxSecondsAtReference: 200e-6,
             relaxSlopeVolts: 1.0)
 
-        public static let sets: [Parameters] = [.fig2, .fig3]
+        /// Calibrated to seed 000 Fig. 5, the 30 × 10 × 10 network: node 1 sits at 0.5–0.9 V while
+        /// an untrained neuron integrates a digit (the share of active rows in its conductance
+        /// times 1.6 V), so the device integrates from lower voltages than in Fig. 2, and it
+        /// carries escape noise, the broad spread of firing times that lets the WTA layer spread
+        /// the digits over its neurons (Supp. Fig. 11).
+        public static let fig5 = Parameters(
+            name: "fig5", offOhms: 1e9, onOhms: 2_000, referenceRatePerSecond: 150,
+            referenceVolts: 0.75, slopeVolts: 0.2, minimumVolts: 0.3, leakSeconds: 20e-3,
+            thresholdSpread: 0.05, holdVolts: 0.1, relaxSecondsAtReference: 300e-6,
+            relaxSlopeVolts: 1.0, escapeRatePerSecond: 1_000, escapeWidth: 0.4)
+
+        public static let sets: [Parameters] = [.fig2, .fig3, .fig5]
     }
 
     public let parameters: Parameters
@@ -120,7 +146,12 @@ public struct DiffusiveMemristor: Sendable {
             ? p.referenceRatePerSecond * _exp((volts - p.referenceVolts) / p.slopeVolts) : 0
         let steady = rate * p.leakSeconds
         integration = steady + (integration - steady) * _exp(-seconds / p.leakSeconds)
-        guard integration >= threshold else { return false }
+        var escaped = false
+        if stochastic, p.escapeRatePerSecond > 0, volts > p.minimumVolts, integration < threshold {
+            let hazard = p.escapeRatePerSecond * _exp((integration - threshold) / p.escapeWidth)
+            escaped = random.unit() < 1 - _exp(-hazard * seconds)
+        }
+        guard escaped || integration >= threshold else { return false }
         isOn = true
         belowHoldSeconds = 0
         relaxSeconds = p.relaxSecondsAtReference * _exp((volts - p.referenceVolts) / p.relaxSlopeVolts)

@@ -15,11 +15,14 @@ actor RunManager {
     /// Only the simulated breadboard follows a run's amplitude (a real board's rail is set at start).
     let amplitudeIsAdjustable: Bool
     let defaultMissPolicy: DeadlineMissPolicy
+    /// Neurons per layer, for checking learning plans.
+    let layerSizes: [Int]
     private var runs: [UInt32: RunDocument] = [:]
     private var nextID: UInt32 = 1
     private(set) var latest: UInt32?
 
-    init(control: LoopControl, patterns: PatternStore, directory: String, maxAmplitudeVolts: Double, amplitudeIsAdjustable: Bool, defaultMissPolicy: DeadlineMissPolicy) throws {
+    init(control: LoopControl, patterns: PatternStore, directory: String, layerSizes: [Int], maxAmplitudeVolts: Double, amplitudeIsAdjustable: Bool, defaultMissPolicy: DeadlineMissPolicy) throws {
+        self.layerSizes = layerSizes
         self.control = control
         self.patterns = patterns
         self.directory = directory
@@ -52,22 +55,20 @@ actor RunManager {
     /// Checks the spec completely (nothing is started or stored when it fails), then hands the
     /// patterns and the plan to the loop and waits until the loop has taken them.
     func start(_ spec: RunSpec) async throws -> RunDocument {
-        guard spec.protocol == "present" else {
-            throw APIFailure(.badRequest, "protocol '\(spec.protocol)' is not one this daemon runs; known: present", field: "protocol")
+        guard RunSpec.protocols.contains(spec.protocol) else {
+            throw APIFailure(.badRequest, "protocol '\(spec.protocol)' is not one this daemon runs; known: \(RunSpec.protocols.joined(separator: ", "))", field: "protocol")
         }
         let set = try patterns.load(spec.patternSet, field: "patternSet")
         do { try patterns.check(set) } catch {
             throw APIFailure(.badRequest, "pattern set \(set.name) does not fit this board: \(error.document.error)", field: "patternSet")
         }
         let parameters = spec.parameters
-        func range(_ value: Int, _ name: String, _ allowed: ClosedRange<Int>) throws(APIFailure) {
-            guard allowed.contains(value) else {
-                throw APIFailure(.badRequest, "parameters.\(name) is \(value); allowed: \(allowed.lowerBound)…\(allowed.upperBound)", field: "parameters.\(name)")
-            }
+        let plan = try Self.plan(spec, parameters: parameters, layerSizes: layerSizes, inputCount: control.inputCount, maxPulses: control.maxPulsesPerPresentation)
+        let planned: Int
+        switch plan {
+        case .present(let present): planned = set.patterns.count * present.repeats
+        case .learn(let learn): planned = learn.presentations(patterns: set.patterns.count)
         }
-        try range(parameters.periodsPerPattern, "periodsPerPattern", 1...10_000_000)
-        try range(parameters.restPeriods, "restPeriods", 0...10_000_000)
-        try range(parameters.repeats, "repeats", 1...1_000_000)
         if let volts = parameters.pulseAmplitudeVolts {
             guard volts.isFinite, volts > 0 else {
                 throw APIFailure(.badRequest, "parameters.pulseAmplitudeVolts must be a positive number of volts", field: "parameters.pulseAmplitudeVolts")
@@ -98,10 +99,9 @@ actor RunManager {
             for (row, pixel) in pattern.pixels.utf8.enumerated() { control.staging[index * inputs + row] = pixel == UInt8(ascii: "1") }
         }
         let id = nextID
-        let plan = PresentationPlan(periodsPerPattern: parameters.periodsPerPattern, restPeriods: parameters.restPeriods, repeats: parameters.repeats, shuffleSeed: parameters.shuffleSeed)
         var run = RunDocument(
             id: id, state: "starting", spec: spec, presentationsBegun: 0,
-            presentationsPlanned: UInt64(set.patterns.count * parameters.repeats), startedAt: Self.now(), endedAt: nil)
+            presentationsPlanned: UInt64(planned), startedAt: Self.now(), endedAt: nil)
         try save(run)
         nextID += 1
         runs[id] = run
@@ -125,6 +125,60 @@ actor RunManager {
         _ = await settle()
         refresh()
         return runs[id]!
+    }
+
+    /// The loop's plan for a spec, every parameter checked against its range and the board; a
+    /// 400 naming the first field that is wrong.
+    static func plan(_ spec: RunSpec, parameters: RunParameters, layerSizes: [Int], inputCount: Int, maxPulses: Int) throws(APIFailure) -> RunPlan {
+        func check(_ value: Int?, _ name: String, _ allowed: ClosedRange<Int>, why: String = "") throws(APIFailure) {
+            guard let value else { return }
+            guard allowed.contains(value) else {
+                throw APIFailure(.badRequest, "parameters.\(name) is \(value); allowed: \(allowed.lowerBound)…\(allowed.upperBound)\(why)", field: "parameters.\(name)")
+            }
+        }
+        let learningOnly = ["epochs": parameters.epochs, "layer2Epochs": parameters.layer2Epochs, "maxPulses": parameters.maxPulses, "settlePeriods": parameters.settlePeriods, "inferPeriods": parameters.inferPeriods, "testRepeats": parameters.testRepeats, "noisePixels": parameters.noisePixels]
+        try check(parameters.restPeriods, "restPeriods", 0...10_000_000)
+        if spec.protocol == "present" {
+            if let name = learningOnly.filter({ $0.value != nil }).keys.sorted().first ?? (parameters.seed != nil ? "seed" : nil) {
+                throw APIFailure(.badRequest, "parameters.\(name) is for the learning protocols, not present", field: "parameters.\(name)")
+            }
+            guard let periods = parameters.periodsPerPattern else {
+                throw APIFailure(.badRequest, "parameters.periodsPerPattern is required for present", field: "parameters.periodsPerPattern")
+            }
+            try check(periods, "periodsPerPattern", 1...10_000_000)
+            try check(parameters.repeats, "repeats", 1...1_000_000)
+            return .present(PresentationPlan(
+                periodsPerPattern: periods, restPeriods: parameters.restPeriods ?? 0, repeats: parameters.repeats ?? 1,
+                shuffleSeed: parameters.shuffleSeed ?? 0))
+        }
+        for (name, value) in [("periodsPerPattern", parameters.periodsPerPattern), ("repeats", parameters.repeats)] where value != nil {
+            throw APIFailure(.badRequest, "parameters.\(name) is for present; \(spec.protocol) uses \(name == "repeats" ? "epochs, layer2Epochs and testRepeats" : "inferPeriods")", field: "parameters.\(name)")
+        }
+        if parameters.shuffleSeed != nil {
+            throw APIFailure(.badRequest, "parameters.shuffleSeed is for present; \(spec.protocol) shuffles by parameters.seed", field: "parameters.shuffleSeed")
+        }
+        var plan = LearningPlan(kind: LearningProtocolKind(name: spec.protocol)!)
+        try check(parameters.epochs, "epochs", 1...100_000)
+        try check(parameters.layer2Epochs, "layer2Epochs", 1...100_000)
+        try check(parameters.maxPulses, "maxPulses", 1...maxPulses, why: " (this board's limits.max_pulses_per_presentation)")
+        try check(parameters.settlePeriods, "settlePeriods", 1...1_000)
+        try check(parameters.inferPeriods, "inferPeriods", 1...1_000_000)
+        try check(parameters.testRepeats, "testRepeats", 1...100_000)
+        try check(parameters.noisePixels, "noisePixels", 0...inputCount, why: " (the board's input count)")
+        plan.layer1Epochs = parameters.epochs ?? plan.layer1Epochs
+        plan.layer2Epochs = parameters.layer2Epochs ?? plan.layer2Epochs
+        plan.maxPulses = min(parameters.maxPulses ?? plan.maxPulses, maxPulses)
+        plan.settlePeriods = parameters.settlePeriods ?? plan.settlePeriods
+        plan.restPeriods = parameters.restPeriods ?? plan.restPeriods
+        plan.inferPeriods = parameters.inferPeriods ?? plan.inferPeriods
+        plan.testRepeats = parameters.testRepeats ?? plan.testRepeats
+        plan.noisePixels = parameters.noisePixels ?? plan.noisePixels
+        plan.seed = parameters.seed ?? plan.seed
+        if let problem = plan.problem(layerSizes: layerSizes, inputCount: inputCount) {
+            let field = problem.field == "protocol" ? "protocol" : "parameters.\(problem.field)"
+            throw APIFailure(.badRequest, "\(field): \(problem.allowed)", field: field)
+        }
+        return .learn(plan)
     }
 
     /// Brings the latest run's record up to date with the loop's counters; stores it when it ends.

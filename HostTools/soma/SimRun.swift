@@ -1,0 +1,189 @@
+import ArgumentParser
+import Foundation
+import SomaBoardProfile
+import SomaCore
+import SomaHostKit
+import SomaSim
+
+/// `soma sim run`: a whole learning experiment in-process on the simulated breadboard, in
+/// virtual time: the core and protocol a board runs, nothing in between.
+struct SimRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a learning experiment on the simulated breadboard, in virtual time.",
+        discussion: """
+            The network of --profile (default: seed 000's 30 × 10 × 10 network, as in \
+            Board/profiles/sim-paper-network.toml) learns --patterns by --protocol:
+
+              layer1-wta          per pattern, input pulses until a hidden neuron fires; the winner's \
+            lateral inhibition gates the other columns while its T1/T3 windows program its synapses \
+            (in the simulated hardware, not by arithmetic here); --epochs passes, each shuffled by --seed.
+              layer2-supervised   per pattern, the label's output column alone is gated on; its input \
+            is the spiking hidden neuron; pulses until the target fires.
+              infer               every pattern with --test-noise-pixels flipped, --test-repeats times, \
+            learning off; counts the fires of every neuron.
+              full                the three in turn (the default).
+
+            Class k of the set is its k-th pattern; output neuron k learns it. The summary reports \
+            each label's layer-1 winner, the number of distinct winners, layer-2 accuracy on the \
+            noisy presentations and the confusion matrix. --out DIR writes events.ndjson, \
+            summary.json, weights.json and SVG plots (weight maps per layer, hidden and output \
+            rates, confusion). Progress goes to standard error.
+            """
+    )
+
+    @Option(help: "A board profile with a [simulation] table (default: the paper's 30 × 10 × 10 network).")
+    var profile: String?
+
+    @Option(help: "builtin:digits, builtin:letters, or a pattern file or directory.")
+    var patterns: String = "builtin:digits"
+
+    @Option(name: .customLong("protocol"), help: "full, layer1-wta, layer2-supervised or infer.")
+    var protocolName: String = "full"
+
+    @Option(help: "Layer-1 epochs (passes over the set).")
+    var epochs: Int = 20
+
+    @Option(help: "Layer-2 epochs.")
+    var layer2Epochs: Int = 1
+
+    @Option(help: "Pixels flipped in each inference presentation.")
+    var testNoisePixels: Int = 2
+
+    @Option(help: "Inference passes over the set.")
+    var testRepeats: Int = 10
+
+    @Option(help: "Clock periods per inference presentation.")
+    var inferPeriods: Int = 40
+
+    @Option(help: "Seeds the devices, the tie breaks, the presentation order and the noise.")
+    var seed: UInt64 = 1
+
+    @Flag(help: "Neurons without stochasticity (seed 000 Supp. Fig. 11).")
+    var noStochasticity = false
+
+    @Option(help: "Directory for events, weights, summary and plots.")
+    var out: String?
+
+    @Flag(help: "Print the summary as one JSON document.")
+    var json = false
+
+    func validate() throws {
+        guard LearningProtocolKind(name: protocolName) != nil else {
+            throw ValidationError("--protocol is one of \(LearningProtocolKind.allCases.map(\.description).joined(separator: ", "))")
+        }
+        guard epochs >= 1, layer2Epochs >= 1, testRepeats >= 1, inferPeriods >= 1 else {
+            throw ValidationError("--epochs, --layer2-epochs, --test-repeats and --infer-periods must be at least 1")
+        }
+        guard testNoisePixels >= 0 else { throw ValidationError("--test-noise-pixels must be 0 or more") }
+    }
+
+    func run() throws {
+        try hostCommand { () throws(HostError) in try execute() }
+    }
+
+    private func execute() throws(HostError) {
+        var settings: BreadboardSettings
+        if let profile {
+            let loaded: BoardProfile
+            do { loaded = try BoardProfile.load(path: profile) } catch { throw HostError(error.description, exitCode: 65) }
+            do { settings = try BreadboardSettings(profile: loaded) } catch { throw HostError("\(profile): \(error)", exitCode: 65) }
+        } else {
+            settings = .paperNetwork()
+        }
+        settings.seed = seed
+        settings.stochastic = !noStochasticity
+        if case .seededRandom = settings.network.tieRule { settings.network.tieRule = .seededRandom(seed: seed) }
+
+        let source = PatternSource.load(patterns)
+        guard source.isOK else {
+            throw HostError(source.problems.map(\.description).joined(separator: "\n"), exitCode: 65)
+        }
+        let images = source.patterns
+        let bank: PatternBank
+        do {
+            bank = try PatternBank(images.map { Pattern(pixels: $0.pixels, label: $0.label) }, inputCount: settings.network.inputs)
+        } catch {
+            throw HostError("\(patterns): \(error.description)", exitCode: 65)
+        }
+        var plan = LearningPlan(kind: LearningProtocolKind(name: protocolName)!)
+        plan.layer1Epochs = epochs
+        plan.layer2Epochs = layer2Epochs
+        plan.testRepeats = testRepeats
+        plan.noisePixels = testNoisePixels
+        plan.inferPeriods = inferPeriods
+        plan.seed = seed
+        let labels = images.enumerated().map { $0.element.label ?? String($0.offset) }
+
+        let started = Date()
+        var lastShown = Date.distantPast
+        let experiment = NetworkExperiment(settings: settings, patterns: bank, plan: plan)
+        let outcome: NetworkExperiment.Outcome
+        do {
+            outcome = try experiment.run { begun, planned, stage in
+                let now = Date()
+                guard begun == planned || now.timeIntervalSince(lastShown) >= 0.5 else { return }
+                lastShown = now
+                FileHandle.standardError.write(Data("\r\(stage): presentation \(begun)/\(planned)   ".utf8))
+            }
+        } catch {
+            throw HostError("cannot run: \(error)", exitCode: 65)
+        }
+        FileHandle.standardError.write(Data("\n".utf8))
+        let wall = Date().timeIntervalSince(started)
+        let summary = LearningSummary(report: outcome.report, labels: labels, virtualSeconds: outcome.virtualSeconds, wallSeconds: wall)
+        if let out { try write(outcome, summary: summary, labels: labels, to: out, imageSize: images.first.map { ($0.width, $0.height) }) }
+        if json {
+            do { print(String(decoding: try LearningSummary.encoder.encode(summary), as: UTF8.self)) } catch {
+                throw HostError("cannot encode the summary: \(error)")
+            }
+        } else {
+            print(summary.text)
+            print(String(format: "%d events, %.1f s of virtual time in %.1f s (%.0f× real time)", summary.events, summary.virtualSeconds, wall, summary.virtualSeconds / max(wall, 1e-9)))
+            if let out { print("wrote \(out)/: events.ndjson, summary.json, weights.json, weights-layer*.svg, rates-*.svg, confusion.svg") }
+        }
+    }
+
+    private func write(_ outcome: NetworkExperiment.Outcome, summary: LearningSummary, labels: [String], to directory: String, imageSize: (Int, Int)?) throws(HostError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            var ndjson = ""
+            for (index, event) in outcome.events.enumerated() {
+                ndjson += "{\"sequence\":\(index + 1),\"tick\":\(event.tick),\"kind\":\"\(event.kind)\",\"layer\":\(event.layer),\"neuron\":\(event.neuron),\"payload\":\(event.payload)}\n"
+            }
+            try ndjson.write(toFile: directory + "/events.ndjson", atomically: true, encoding: .utf8)
+            try LearningSummary.encoder.encode(summary).write(to: URL(fileURLWithPath: directory + "/summary.json"))
+            var maps: [WeightMap] = []
+            for layer in outcome.board.settings.network.layers.indices {
+                let microsiemens = outcome.board.conductanceMap(layer: layer).map { $0.map { $0 * 1e6 } }
+                let image = layer == 0 ? imageSize : nil
+                maps.append(WeightMap(
+                    title: "Layer \(layer + 1) synapse conductances after the run",
+                    microsiemens: microsiemens, imageWidth: image?.0, imageHeight: image?.1))
+            }
+            try LearningSummary.encoder.encode(maps).write(to: URL(fileURLWithPath: directory + "/weights.json"))
+            for (layer, map) in maps.enumerated() {
+                try map.svg().write(toFile: directory + "/weights-layer\(layer + 1).svg", atomically: true, encoding: .utf8)
+            }
+            let hidden = MatrixPlot(
+                title: "Hidden (layer 1) fires per noisy presentation", rowTitle: "label", columnTitle: "hidden neuron",
+                rowLabels: labels, columnLabels: (0..<(summary.layer1.rates.first?.count ?? 0)).map { "n\($0)" },
+                values: summary.layer1.rates)
+            try hidden.svg().write(toFile: directory + "/rates-hidden.svg", atomically: true, encoding: .utf8)
+            let output = MatrixPlot(
+                title: "Output (layer 2) fires per noisy presentation", rowTitle: "label", columnTitle: "output neuron",
+                rowLabels: labels, columnLabels: (0..<(summary.layer2.rates.first?.count ?? 0)).map { "n\($0)" },
+                values: summary.layer2.rates)
+            try output.svg().write(toFile: directory + "/rates-output.svg", atomically: true, encoding: .utf8)
+            let columns = summary.layer2.confusion.first?.count ?? 0
+            let confusion = MatrixPlot(
+                title: "Confusion: label → most active output neuron", rowTitle: "label", columnTitle: "predicted",
+                rowLabels: labels.prefix(summary.layer2.confusion.count).map { $0 },
+                columnLabels: (0..<columns).map { $0 == columns - 1 ? "none" : "n\($0)" },
+                values: summary.layer2.confusion.map { $0.map(Double.init) })
+            try confusion.svg().write(toFile: directory + "/confusion.svg", atomically: true, encoding: .utf8)
+        } catch {
+            throw HostError("cannot write \(directory): \(error.localizedDescription)", exitCode: 73)
+        }
+    }
+}
