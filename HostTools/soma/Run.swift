@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SomaHostKit
+import SomaCore
 import SomaProtocol
 
 struct Run: ParsableCommand {
@@ -12,7 +13,7 @@ struct Run: ParsableCommand {
             shuffleSeed, pulseAmplitudeVolts, onDeadlineMiss; see README.md). Unknown fields are \
             refused, here and by the board.
             """,
-        subcommands: [RunStart.self, RunWatch.self, RunStop.self]
+        subcommands: [RunStart.self, RunWatch.self, RunStop.self, RunReport.self]
     )
 }
 
@@ -114,6 +115,81 @@ struct RunWatch: ParsableCommand {
         let filled = Int((fraction * 30).rounded(.down))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled)
         let rate = elapsed > 0 ? Double(run.fires ?? 0) / elapsed : 0
-        return "run \(run.id) [\(bar)] \(run.presentationsBegun)/\(run.presentationsPlanned) presentations, \(run.fires ?? 0) fires (\(String(format: "%.1f", rate))/s), \(run.state)"
+        let stage = run.stage.map { " \($0) epoch \(run.epoch ?? 1)," } ?? ""
+        return "run \(run.id) [\(bar)]\(stage) \(run.presentationsBegun)/\(run.presentationsPlanned) presentations, \(run.fires ?? 0) fires (\(String(format: "%.1f", rate))/s), \(run.state)"
+    }
+}
+
+/// `soma run report`: what a learning run showed, from the pulled log.
+struct RunReport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Summarise a learning run from the pulled log: layer-1 winners, layer-2 accuracy, confusion.",
+        discussion: """
+            Reads the run's events from the local database (`soma logs pull` first) and asks the \
+            board for the run's pattern set (its labels) and the network's layer sizes. The numbers \
+            are computed from the events alone, exactly as `soma sim run` computes them. With --out, \
+            writes summary.json and SVG plots: rates-hidden.svg, rates-output.svg, confusion.svg.
+            """
+    )
+
+    @OptionGroup var target: BoardChoice
+
+    @Option(name: .customLong("run"), help: "The run (default: the board's latest).")
+    var runID: UInt32?
+
+    @OptionGroup var database: DatabaseOption
+
+    @Option(help: "Directory for summary.json and the plots.")
+    var out: String?
+
+    @Flag(help: "Print the summary as one JSON document.")
+    var json = false
+
+    func run() throws {
+        try hostCommand { () throws(HostError) in
+            let client = try target.client()
+            let id = if let runID { runID } else { try RunWatch.latest(client) }
+            let document = try client.get("/v1/runs/\(id)", as: RunDocument.self)
+            guard document.spec.protocol != "present" else {
+                throw HostError("run \(id) is a present run; a report needs a learning protocol (layer1-wta, layer2-supervised, infer, full)")
+            }
+            let profile = try client.get("/v1/profile", as: ProfileDocument.self)
+            let set = try client.get("/v1/pattern-sets/\(document.spec.patternSet)", as: PatternSetDocument.self)
+            let store = try LogDatabase(path: database.database)
+            var report = LearningReport(
+                patternCount: set.patterns.count, hiddenNeurons: profile.layers.first ?? 0,
+                outputNeurons: profile.layers.count > 1 ? profile.layers[1] : 0)
+            var first: UInt64?
+            var last: UInt64 = 0
+            try store.forEachEvent(board: client.name, run: Int64(id), kinds: nil) { stored in
+                let event = stored.event
+                guard let kind = EventKind.allCases.first(where: { $0.description == event.kind }) else { return }
+                first = first ?? event.tick
+                last = event.tick
+                report.add(NeuronEvent(
+                    tick: event.tick, kind: kind, layer: UInt8(clamping: event.layer), neuron: UInt16(clamping: event.neuron),
+                    payload: event.payload))
+            }
+            report.finish()
+            guard report.events > 0 else {
+                throw HostError("the database holds no events of run \(id) of board '\(client.name)'; pull them with `soma logs pull --board \(client.name)`")
+            }
+            let tickSeconds = (try store.tickMicroseconds(board: client.name) ?? 50) * 1e-6
+            let labels = set.patterns.enumerated().map { $0.element.label ?? String($0.offset) }
+            let summary = LearningSummary(
+                report: report, labels: labels, virtualSeconds: Double(last - (first ?? last)) * tickSeconds, wallSeconds: nil)
+            if let out { try summary.write(to: out) }
+            if json {
+                do { print(String(decoding: try LearningSummary.encoder.encode(summary), as: UTF8.self)) } catch {
+                    throw HostError("cannot encode the summary: \(error)")
+                }
+            } else {
+                print("run \(id) (\(document.spec.protocol), \(document.state)), pattern set \(set.name):")
+                print(summary.text)
+                print("\(summary.events) events over \(String(format: "%.2f", summary.virtualSeconds)) s of board time")
+                if let out { print("wrote \(out)/: summary.json, rates-hidden.svg, rates-output.svg, confusion.svg") }
+            }
+        }
     }
 }

@@ -45,7 +45,7 @@ struct SimRun: ParsableCommand {
     var epochs: Int = 20
 
     @Option(help: "Layer-2 epochs.")
-    var layer2Epochs: Int = 1
+    var layer2Epochs: Int = 3
 
     @Option(help: "Pixels flipped in each inference presentation.")
     var testNoisePixels: Int = 2
@@ -54,7 +54,7 @@ struct SimRun: ParsableCommand {
     var testRepeats: Int = 10
 
     @Option(help: "Clock periods per inference presentation.")
-    var inferPeriods: Int = 40
+    var inferPeriods: Int = 80
 
     @Option(help: "Seeds the devices, the tie breaks, the presentation order and the noise.")
     var seed: UInt64 = 1
@@ -152,7 +152,6 @@ struct SimRun: ParsableCommand {
                 ndjson += "{\"sequence\":\(index + 1),\"tick\":\(event.tick),\"kind\":\"\(event.kind)\",\"layer\":\(event.layer),\"neuron\":\(event.neuron),\"payload\":\(event.payload)}\n"
             }
             try ndjson.write(toFile: directory + "/events.ndjson", atomically: true, encoding: .utf8)
-            try LearningSummary.encoder.encode(summary).write(to: URL(fileURLWithPath: directory + "/summary.json"))
             var maps: [WeightMap] = []
             for layer in outcome.board.settings.network.layers.indices {
                 let microsiemens = outcome.board.conductanceMap(layer: layer).map { $0.map { $0 * 1e6 } }
@@ -165,25 +164,9 @@ struct SimRun: ParsableCommand {
             for (layer, map) in maps.enumerated() {
                 try map.svg().write(toFile: directory + "/weights-layer\(layer + 1).svg", atomically: true, encoding: .utf8)
             }
-            let hidden = MatrixPlot(
-                title: "Hidden (layer 1) fires per noisy presentation", rowTitle: "label", columnTitle: "hidden neuron",
-                rowLabels: labels, columnLabels: (0..<(summary.layer1.rates.first?.count ?? 0)).map { "n\($0)" },
-                values: summary.layer1.rates)
-            try hidden.svg().write(toFile: directory + "/rates-hidden.svg", atomically: true, encoding: .utf8)
-            let output = MatrixPlot(
-                title: "Output (layer 2) fires per noisy presentation", rowTitle: "label", columnTitle: "output neuron",
-                rowLabels: labels, columnLabels: (0..<(summary.layer2.rates.first?.count ?? 0)).map { "n\($0)" },
-                values: summary.layer2.rates)
-            try output.svg().write(toFile: directory + "/rates-output.svg", atomically: true, encoding: .utf8)
-            let columns = summary.layer2.confusion.first?.count ?? 0
-            let confusion = MatrixPlot(
-                title: "Confusion: label → most active output neuron", rowTitle: "label", columnTitle: "predicted",
-                rowLabels: labels.prefix(summary.layer2.confusion.count).map { $0 },
-                columnLabels: (0..<columns).map { $0 == columns - 1 ? "none" : "n\($0)" },
-                values: summary.layer2.confusion.map { $0.map(Double.init) })
-            try confusion.svg().write(toFile: directory + "/confusion.svg", atomically: true, encoding: .utf8)
         } catch {
             throw HostError("cannot write \(directory): \(error.localizedDescription)", exitCode: 73)
         }
+        try summary.write(to: directory)
     }
 }

@@ -238,18 +238,18 @@ public struct RunParameters: Codable, Sendable, Equatable {
     public var repeats: Int?
     /// present: 0 (default) keeps the set's order; otherwise a seed for a new shuffle per repeat.
     public var shuffleSeed: UInt64?
-    /// Learning: layer-1 epochs (passes over the set, each shuffled by `seed`; default 10).
+    /// Learning: layer-1 epochs (passes over the set, each shuffled by `seed`; default 20).
     public var epochs: Int?
-    /// Learning: layer-2 epochs (default 2).
+    /// Learning: layer-2 epochs (default 3).
     public var layer2Epochs: Int?
     /// Learning: a training presentation gives up after this many pulses (default 200; at
     /// most the profile's limits.max_pulses_per_presentation).
     public var maxPulses: Int?
     /// Learning: high phases the pattern stays on after the fire, for T1/T3 (default 1).
     public var settlePeriods: Int?
-    /// infer: length of each presentation (default 40).
+    /// infer: length of each presentation (default 80).
     public var inferPeriods: Int?
-    /// infer: passes over the set (default 5).
+    /// infer: passes over the set (default 10).
     public var testRepeats: Int?
     /// infer: pixels flipped in each presentation (default 2).
     public var noisePixels: Int?
@@ -318,6 +318,12 @@ public struct RunDocument: Codable, Sendable, Equatable {
     public var presentationsPlanned: UInt64
     /// Fire events (any neuron) while the run ran.
     public var fires: UInt64?
+    /// Learning runs: the stage (`layer1-wta`, `layer2-supervised`, `infer`), the epoch or
+    /// repeat within it (from 1), and training presentations that got their fire or gave up.
+    public var stage: String?
+    public var epoch: UInt64?
+    public var trainingFires: UInt64?
+    public var trainingMisses: UInt64?
     public var startedAt: String
     public var endedAt: String?
 
@@ -430,10 +436,13 @@ public struct LimitsDocument: Codable, Sendable {
     public var maxPulseWidthMicroseconds: Double
     public var maxDuty: Double
     public var maxPulsesPerSecond: Double
-    public init(maxAmplitudeVolts: Double, maxPulseWidthMicroseconds: Double, maxDuty: Double, maxPulsesPerSecond: Double) {
+    /// Most pulses one training presentation may add (`parameters.maxPulses` is capped by it).
+    public var maxPulsesPerPresentation: Int
+    public init(maxAmplitudeVolts: Double, maxPulseWidthMicroseconds: Double, maxDuty: Double, maxPulsesPerSecond: Double, maxPulsesPerPresentation: Int) {
         self.maxAmplitudeVolts = maxAmplitudeVolts
         self.maxPulseWidthMicroseconds = maxPulseWidthMicroseconds
         self.maxDuty = maxDuty
         self.maxPulsesPerSecond = maxPulsesPerSecond
+        self.maxPulsesPerPresentation = maxPulsesPerPresentation
     }
 }

@@ -96,3 +96,36 @@ public struct LearningSummary: Codable, Sendable, Equatable {
         return lines.joined(separator: "\n")
     }
 }
+
+extension LearningSummary {
+    /// Writes summary.json and the plots a summary makes: rates-hidden.svg, rates-output.svg and
+    /// confusion.svg, into `directory` (created if needed).
+    public func write(to directory: String) throws(HostError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Self.encoder.encode(self).write(to: URL(fileURLWithPath: directory + "/summary.json"))
+            for plot in plots {
+                try plot.svg.write(toFile: directory + "/" + plot.file, atomically: true, encoding: .utf8)
+            }
+        } catch {
+            throw HostError("cannot write \(directory): \(error.localizedDescription)", exitCode: 73)
+        }
+    }
+
+    /// The summary's plots, with their file names.
+    public var plots: [(file: String, svg: String)] {
+        let hidden = MatrixPlot(
+            title: "Hidden (layer 1) fires per noisy presentation", rowTitle: "label", columnTitle: "hidden neuron",
+            rowLabels: labels, columnLabels: (0..<(layer1.rates.first?.count ?? 0)).map { "n\($0)" }, values: layer1.rates)
+        let output = MatrixPlot(
+            title: "Output (layer 2) fires per noisy presentation", rowTitle: "label", columnTitle: "output neuron",
+            rowLabels: labels, columnLabels: (0..<(layer2.rates.first?.count ?? 0)).map { "n\($0)" }, values: layer2.rates)
+        let columns = layer2.confusion.first?.count ?? 0
+        let confusion = MatrixPlot(
+            title: "Confusion: label → most active output neuron", rowTitle: "label", columnTitle: "predicted",
+            rowLabels: Array(labels.prefix(layer2.confusion.count)),
+            columnLabels: (0..<columns).map { $0 == columns - 1 ? "none" : "n\($0)" },
+            values: layer2.confusion.map { $0.map(Double.init) })
+        return [("rates-hidden.svg", hidden.svg()), ("rates-output.svg", output.svg()), ("confusion.svg", confusion.svg())]
+    }
+}

@@ -52,9 +52,9 @@ public enum LearningProtocolKind: UInt8, Sendable, BitwiseCopyable, CaseIterable
 public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
     public var kind: LearningProtocolKind
     /// Passes over the set in layer-1 training, each in an order shuffled by `seed`.
-    public var layer1Epochs: Int = 10
+    public var layer1Epochs: Int = 20
     /// Passes over the set in layer-2 training.
-    public var layer2Epochs: Int = 2
+    public var layer2Epochs: Int = 3
     /// A training presentation gives up (a `noFire` event) after this many pulses.
     public var maxPulses: Int = 200
     /// After the fire the pattern stays on to the end of this many more high phases, so that
@@ -63,9 +63,9 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
     /// Inputs grounded between presentations, so that the TS devices relax.
     public var restPeriods: Int = 4
     /// Length of each inference presentation.
-    public var inferPeriods: Int = 40
+    public var inferPeriods: Int = 80
     /// Passes over the set in inference.
-    public var testRepeats: Int = 5
+    public var testRepeats: Int = 10
     /// Pixels flipped in each inference presentation (seed 000 Fig. 5g/5k: noisy digits).
     public var noisePixels: Int = 2
     /// Seeds the presentation order and the noise. 0 keeps the set's order.

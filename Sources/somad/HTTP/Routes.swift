@@ -28,7 +28,8 @@ enum Routes {
                 limits: LimitsDocument(
                     maxAmplitudeVolts: profile.limits.maxAmplitudeVolts,
                     maxPulseWidthMicroseconds: profile.limits.maxPulseWidthMicroseconds,
-                    maxDuty: profile.limits.maxDuty, maxPulsesPerSecond: profile.limits.maxPulsesPerSecond)))
+                    maxDuty: profile.limits.maxDuty, maxPulsesPerSecond: profile.limits.maxPulsesPerSecond,
+                    maxPulsesPerPresentation: profile.limits.maxPulsesPerPresentation)))
         }
 
         // Pattern sets.

@@ -189,6 +189,12 @@ actor RunManager {
         } else if control.currentRun == id {
             run.presentationsBegun = control.presentationsBegun
             run.fires = control.runFires
+            if run.spec.protocol != "present" {
+                run.stage = control.stage.description
+                run.epoch = control.pass + 1
+                run.trainingFires = control.trainingFires
+                run.trainingMisses = control.trainingMisses
+            }
             if control.runIsActive {
                 run.state = "running"
             } else if let ending = control.lastEnding, ending.run == id {
