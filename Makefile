@@ -1,7 +1,8 @@
 # Soma — the two quick-start commands are `make demo` and `make test`.
 #
-#   make demo    run the end-to-end slice that exists (today: one neuron's timing diagram, then
-#                the simulated breadboard's first-fire and rate curves)
+#   make demo    the whole job on the simulated breadboard: somad --sim with seed 000's
+#                30 × 10 × 10 network, the digits learned by the full protocol through soma, the
+#                log pulled, the report and plots in demo-out/ (HostTools/demo.sh)
 #   make test    install what the tests need (apt), then run the whole suite, debug and release
 #   make bench   benchmarks, each reported as a ratio to a baseline measured in the same run
 #                (the core against a naive one; GPIO in the test VM against C libgpiod; the loop's
@@ -54,20 +55,8 @@ test-hil: deps
 
 demo: deps
 	@$(SWIFT) build --product soma
-	@mkdir -p demo-out
-	@echo
-	@echo "==> soma trace: one hybrid neuron (seed 000 Fig. 3b), scripted fire sense on the 5th pulse"
-	@echo
-	@$$($(SWIFT) build --show-bin-path)/soma trace --periods 14
-	@echo
-	@echo "==> soma sim characterize: the simulated TS device, pulses to first fire (seed 000 Fig. 2f)"
-	@echo
-	@$$($(SWIFT) build --show-bin-path)/soma sim characterize --amplitudes 1.0:1.4:0.1 --trials 100
-	@echo
-	@echo "==> soma sim characterize: the whole hybrid neuron, spiking rate (seed 000 Fig. 3d)"
-	@echo
-	@$$($(SWIFT) build --show-bin-path)/soma sim characterize --mode rate --parameter-set fig3 \
-	  --amplitudes 1.4:2.0:0.2 --trials 5 --plot demo-out/rate.svg
+	@$(SWIFT) build --product somad
+	@HostTools/demo.sh
 
 bench: deps
 	@rm -rf $(BENCH_OUT) && mkdir -p $(BENCH_OUT)

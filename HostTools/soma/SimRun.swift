@@ -117,19 +117,22 @@ struct SimRun: ParsableCommand {
 
         let started = Date()
         var lastShown = Date.distantPast
+        // On a terminal one line redrawn in place; otherwise (a log, a pipe) a line every 2 s.
+        let terminal = isatty(STDERR_FILENO) == 1
         let experiment = NetworkExperiment(settings: settings, patterns: bank, plan: plan)
         let outcome: NetworkExperiment.Outcome
         do {
             outcome = try experiment.run { begun, planned, stage in
                 let now = Date()
-                guard begun == planned || now.timeIntervalSince(lastShown) >= 0.5 else { return }
+                guard begun == planned || now.timeIntervalSince(lastShown) >= (terminal ? 0.5 : 2) else { return }
                 lastShown = now
-                FileHandle.standardError.write(Data("\r\(stage): presentation \(begun)/\(planned)   ".utf8))
+                let line = "\(stage): presentation \(begun)/\(planned), \(String(format: "%.0f", now.timeIntervalSince(started))) s"
+                FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + line : line + "\n").utf8))
             }
         } catch {
             throw HostError("cannot run: \(error)", exitCode: 65)
         }
-        FileHandle.standardError.write(Data("\n".utf8))
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         let wall = Date().timeIntervalSince(started)
         let summary = LearningSummary(report: outcome.report, labels: labels, virtualSeconds: outcome.virtualSeconds, wallSeconds: wall)
         if let out { try write(outcome, summary: summary, labels: labels, to: out, imageSize: images.first.map { ($0.width, $0.height) }) }

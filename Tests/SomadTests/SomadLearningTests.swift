@@ -1,6 +1,8 @@
 import Foundation
+import SomaBoardProfile
 import SomaCore
 import SomaProtocol
+import SomaSim
 import Testing
 
 let paperNetworkProfile = repository.appendingPathComponent("Board/profiles/sim-paper-network.toml").path
@@ -55,7 +57,7 @@ struct SomadLearningTests {
         #expect(somad.output.contains("run it with --sim"), "\(somad.output)")
     }
 
-    @Test("the full protocol on the digits through the API: stages in order, progress by stage and epoch, every training presentation logged with its winner, and the log holds what a report needs")
+    @Test("the full protocol on the digits through the API: stages in order, progress by stage and epoch, every training presentation logged with its winner, a log a report can be computed from, and the same events as the same run in-process")
     func fullProtocol() async throws {
         let somad = try Self.paperDaemon()
         defer { somad.terminate() }
@@ -95,5 +97,22 @@ struct SomadLearningTests {
         report.finish()
         #expect(report.winnerByPattern.compactMap { $0 }.count == 10, "every digit won by a hidden neuron: \(report.winnerByPattern)")
         #expect(report.confusion.reduce(0) { $0 + $1.reduce(0, +) } == 20, "every inference presentation classified")
+
+        // The same code on the board's loop and in-process: the same profile, seed and plan give
+        // the same run, event for event, but for where in time it started.
+        var plan = LearningPlan(kind: .full)
+        plan.layer1Epochs = 3
+        plan.layer2Epochs = 1
+        plan.inferPeriods = 20
+        plan.testRepeats = 2
+        plan.seed = 4
+        let replay = try NetworkExperiment(
+            settings: try BreadboardSettings(profile: try BoardProfile.load(path: paperNetworkProfile)),
+            patterns: PaperPatterns.bank(PaperPatterns.digits), plan: plan
+        ).run()
+        let logged = events.filter { $0.kind != "run-started" && $0.kind != "run-ended" }.map { "\($0.kind) \($0.layer) \($0.neuron) \($0.payload)" }
+        let replayed = replay.events.filter { $0.kind != .runStarted && $0.kind != .runEnded }.map { "\($0.kind) \($0.layer) \($0.neuron) \($0.payload)" }
+        #expect(logged.count == replayed.count)
+        #expect(logged == replayed, "first difference at \(zip(logged, replayed).enumerated().first { $0.element.0 != $0.element.1 }.map { "\($0.offset): \($0.element)" } ?? "the end")")
     }
 }
