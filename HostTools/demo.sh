@@ -52,7 +52,7 @@ trap - EXIT
 tail -n 1 "$OUT/somad.log"
 
 step "soma sim run: the same experiment in-process (same profile and seed), for the weight maps"
-"$BIN/soma" sim run --profile Board/profiles/sim-paper-network.toml --seed 1 --out "$OUT/sim" >"$OUT/sim-run.txt"
+"$BIN/soma" sim run --profile Board/profiles/sim-paper-network.toml --out "$OUT/sim" >"$OUT/sim-run.txt"
 head -n 1 "$OUT/sim-run.txt"
 
 step "written to $OUT/"

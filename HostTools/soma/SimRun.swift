@@ -56,8 +56,8 @@ struct SimRun: ParsableCommand {
     @Option(help: "Clock periods per inference presentation.")
     var inferPeriods: Int = 80
 
-    @Option(help: "Seeds the devices, the tie breaks, the presentation order and the noise.")
-    var seed: UInt64 = 1
+    @Option(help: "Seeds the devices, the tie breaks, the presentation order and the noise (default: the profile's [simulation] seed and tie_seed for the devices and ties, 1 for the order and noise, as a board run with the API's default seed).")
+    var seed: UInt64?
 
     @Flag(help: "Neurons without stochasticity (seed 000 Supp. Fig. 11).")
     var noStochasticity = false
@@ -91,9 +91,11 @@ struct SimRun: ParsableCommand {
         } else {
             settings = .paperNetwork()
         }
-        settings.seed = seed
+        if let seed {
+            settings.seed = seed
+            if case .seededRandom = settings.network.tieRule { settings.network.tieRule = .seededRandom(seed: seed) }
+        }
         settings.stochastic = !noStochasticity
-        if case .seededRandom = settings.network.tieRule { settings.network.tieRule = .seededRandom(seed: seed) }
 
         let source = PatternSource.load(patterns)
         guard source.isOK else {
@@ -112,7 +114,7 @@ struct SimRun: ParsableCommand {
         plan.testRepeats = testRepeats
         plan.noisePixels = testNoisePixels
         plan.inferPeriods = inferPeriods
-        plan.seed = seed
+        plan.seed = seed ?? 1
         let labels = images.enumerated().map { $0.element.label ?? String($0.offset) }
 
         let started = Date()

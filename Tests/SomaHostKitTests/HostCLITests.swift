@@ -7,19 +7,19 @@ import SomaProtocol
 import Testing
 
 /// Runs `soma` with its board list in `configDirectory`.
-private func soma(_ arguments: [String], config configDirectory: String) throws -> (status: Int32, stdout: String, stderr: String) {
+func soma(_ arguments: [String], config configDirectory: String) throws -> (status: Int32, stdout: String, stderr: String) {
     try runSoma(arguments, environment: ["SOMA_CONFIG_DIR": configDirectory, "SOMA_DATA_DIR": configDirectory + "/data"])
 }
 
 /// The real `somad --sim` on a free loopback port, for the CLI to talk to.
-private final class SimulatedBoard {
+final class SimulatedBoard {
     let process = Process()
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("soma-cli-board-\(UUID().uuidString)").path
     private(set) var url = ""
 
-    init(_ extra: [String] = []) throws {
+    init(_ extra: [String] = [], profile name: String = "gpio-sim-single-neuron.toml") throws {
         let profile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Board/profiles/gpio-sim-single-neuron.toml").path
+            .appendingPathComponent("Board/profiles/" + name).path
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("somad")
         process.arguments = ["--profile", profile, "--sim", "--priority", "0", "--listen", "127.0.0.1:0", "--data-dir", directory] + extra
         let pipe = Pipe()
