@@ -7,7 +7,8 @@
 #   make bench   benchmarks, each reported as a ratio to a baseline measured in the same run
 #                (the core against a naive one; GPIO in the test VM against C libgpiod; the loop's
 #                wake-up latency against cyclictest; the event log against a plain write; event
-#                pulls over HTTP against reading the log in-process)
+#                pulls over HTTP against reading the log in-process; the simulated 30 × 10 × 10
+#                network's full protocol against the same network in Brian2)
 #
 # Everything a fresh Debian 12 machine with Swift 6.3 lacks is installed by `make deps`.
 
@@ -68,6 +69,8 @@ bench: deps
 	Benchmarks/gpio-vm.sh $(BENCH_OUT)
 	@echo
 	Benchmarks/service.sh $(BENCH_OUT)
+	@echo
+	Benchmarks/network.sh $(BENCH_OUT)
 
 clean:
 	rm -rf .build .build-gpiod2 .build-hil .build-release Benchmarks/.build $(BENCH_OUT)

@@ -105,6 +105,10 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Benchmarks/ServiceBench"),
+        // Seed 000's full protocol in-process, timed beside Brian2 by Benchmarks/network.sh.
+        .executableTarget(
+            name: "soma-network-bench", dependencies: ["SomaCore", "SomaSim", "CMallocCounter"],
+            path: "Benchmarks/NetworkBench"),
         .executableTarget(
             name: "soma-hil-tool", dependencies: ["SomaCore", "SomaSim", "SomaBoardProfile"],
             path: "Tests/hil/Tool"),

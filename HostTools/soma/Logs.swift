@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SomaCore
 import SomaHostKit
 import SomaProtocol
 
@@ -82,8 +83,7 @@ struct LogsExport: ParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
-    static let kinds = ["fire", "spike", "lateral-inhibition", "inhibition-released", "potentiation-window", "depression-window",
-                        "overrun", "board-fault", "presentation", "run-started", "run-ended"]
+    static let kinds = EventKind.allCases.map(\.description)
 
     func validate() throws {
         if let kind {
