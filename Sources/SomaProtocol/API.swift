@@ -232,7 +232,7 @@ public struct RunSpec: Codable, Sendable, Equatable {
 public struct RunParameters: Codable, Sendable, Equatable {
     /// present: clock periods each pattern is on the inputs (required for `present`).
     public var periodsPerPattern: Int?
-    /// Clock periods with every input grounded after each pattern (present: 0; learning: 4).
+    /// Clock periods with every input grounded after each pattern (present: 0; learning: 10).
     public var restPeriods: Int?
     /// present: times through the whole set (default 1).
     public var repeats: Int?

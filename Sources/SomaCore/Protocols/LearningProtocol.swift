@@ -60,8 +60,9 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
     /// After the fire the pattern stays on to the end of this many more high phases, so that
     /// the T1 window (the period after the fire) potentiates with whole input pulses.
     public var settlePeriods: Int = 1
-    /// Inputs grounded between presentations, so that the TS devices relax.
-    public var restPeriods: Int = 4
+    /// Inputs grounded between presentations, so that the TS devices relax and what the losers
+    /// integrated leaks away (5 ms: half the `fig5` device's leak time constant).
+    public var restPeriods: Int = 10
     /// Length of each inference presentation.
     public var inferPeriods: Int = 80
     /// Passes over the set in inference.
@@ -432,20 +433,6 @@ public struct LearningRun: ~Copyable {
 
     /// The set's order, or a Fisher–Yates shuffle of it (xorshift64*), anew for every pass.
     private mutating func arrangeOrder() {
-        var index = 0
-        while index < patternCount {
-            order[index] = Int32(index)
-            index += 1
-        }
-        guard plan.seed != 0 else { return }
-        index = patternCount - 1
-        while index > 0 {
-            shuffle ^= shuffle >> 12
-            shuffle ^= shuffle << 25
-            shuffle ^= shuffle >> 27
-            let draw = Int((shuffle &* 0x2545_F491_4F6C_DD1D) % UInt64(index + 1))
-            order.swapAt(index, draw)
-            index -= 1
-        }
+        ShuffledOrder.arrange(order, count: patternCount, shuffling: plan.seed != 0, state: &shuffle)
     }
 }

@@ -163,20 +163,6 @@ public struct PatternPresentation: ~Copyable {
 
     /// The set's order, or a Fisher–Yates shuffle of it from the seed (xorshift64*).
     private mutating func arrangeOrder() {
-        var index = 0
-        while index < patternCount {
-            order[index] = Int32(index)
-            index += 1
-        }
-        guard plan.shuffleSeed != 0 else { return }
-        index = patternCount - 1
-        while index > 0 {
-            random ^= random >> 12
-            random ^= random << 25
-            random ^= random >> 27
-            let draw = Int((random &* 0x2545_F491_4F6C_DD1D) % UInt64(index + 1))
-            order.swapAt(index, draw)
-            index -= 1
-        }
+        ShuffledOrder.arrange(order, count: patternCount, shuffling: plan.shuffleSeed != 0, state: &random)
     }
 }

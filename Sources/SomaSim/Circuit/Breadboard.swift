@@ -50,7 +50,7 @@ public struct BreadboardSettings: Sendable {
         device = .fig5
         synapse = .fig5
         depressionLiftVolts = 1.9
-        conductanceJitter = 0.15
+        conductanceJitter = 0.05
     }
 }
 
@@ -72,7 +72,7 @@ public struct BreadboardSettings: Sendable {
 /// In clock-and-monitor mode the breadboard also carries the latch and gate chips: it computes L1,
 /// L2, G1, G3, T1, T3 from the clock it is driven with and its own comparators, and reports them
 /// as the read-back lines (LG stays 1: no hardware lateral-inhibition array).
-public struct Breadboard: Board {
+public struct Breadboard: Board, Sendable {
     public let settings: BreadboardSettings
     public let tickSeconds: Double
     public private(set) var virtualSeconds: Double = 0

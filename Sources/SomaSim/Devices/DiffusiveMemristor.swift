@@ -85,8 +85,8 @@ public struct DiffusiveMemristor: Sendable {
         /// carries escape noise, the broad spread of firing times that lets the WTA layer spread
         /// the digits over its neurons (Supp. Fig. 11).
         public static let fig5 = Parameters(
-            name: "fig5", offOhms: 1e9, onOhms: 2_000, referenceRatePerSecond: 150,
-            referenceVolts: 0.75, slopeVolts: 0.2, minimumVolts: 0.3, leakSeconds: 20e-3,
+            name: "fig5", offOhms: 1e9, onOhms: 2_000, referenceRatePerSecond: 300,
+            referenceVolts: 0.75, slopeVolts: 0.2, minimumVolts: 0.3, leakSeconds: 10e-3,
             thresholdSpread: 0.05, holdVolts: 0.1, relaxSecondsAtReference: 300e-6,
             relaxSlopeVolts: 1.0, escapeRatePerSecond: 1_000, escapeWidth: 0.4)
 

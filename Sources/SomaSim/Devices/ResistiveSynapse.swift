@@ -71,17 +71,17 @@ public struct ResistiveSynapse: Sendable, Equatable {
 extension ResistiveSynapse.Parameters {
     /// The synapses of seed 000's 30 × 10 × 10 network (Fig. 5), to go with the `fig5` neuron
     /// device: switching speed rising steeply with voltage, so that a T1 window at the 1.6 V
-    /// pattern pulses moves a synapse part of the way (Fig. 5e: a digit is learned over tens of
-    /// firing events) while the 2.0 V spikes of layer 2 SET a 40 µS synapse "within one cycle";
+    /// pattern pulses moves a synapse most of the way toward its bound, while the 2.0 V spikes of
+    /// layer 2 SET a 40 µS synapse "within one cycle";
     /// thresholds above what node 1 reaches while integrating (SET 1.3 V, RESET 1.6 V), so that
     /// only the T1/T3 windows and the spikes program. T3 lifts node 1 to 1.9 V in this circuit.
     public static var fig5: Self {
         var parameters = Self()
         parameters.setVolts = 1.3
         parameters.resetVolts = 1.6
-        parameters.setStep = 0.1
+        parameters.setStep = 0.4
         parameters.setReferenceVolts = 1.6
-        parameters.setSlopeVolts = 0.05
+        parameters.setSlopeVolts = 0.1
         parameters.resetStep = 0.4
         parameters.resetReferenceVolts = 1.9
         parameters.resetSlopeVolts = 0.05

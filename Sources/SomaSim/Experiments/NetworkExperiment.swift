@@ -4,7 +4,7 @@ import SomaCore
 /// core and `LearningRun` a board runs, stepped as fast as the machine allows. What
 /// `soma sim run` and the learning tests run.
 public struct NetworkExperiment {
-    public struct Outcome {
+    public struct Outcome: Sendable {
         /// Every event, as a board would have logged them (`runStarted` … `runEnded`).
         public var events: [NeuronEvent]
         public var report: LearningReport
