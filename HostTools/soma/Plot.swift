@@ -6,8 +6,8 @@ import SomaProtocol
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Plots of pulled logs, as SVG files that open in any browser.",
-        discussion: "They read the local database (`soma logs pull` first). `soma sim characterize --plot` draws first-fire and rate curves.",
-        subcommands: [PlotRaster.self, PlotRates.self]
+        discussion: "raster and rates read the local database (`soma logs pull` first); weights and characterize read the files `soma sim run --out` and `soma sim characterize --json` write.",
+        subcommands: [PlotRaster.self, PlotRates.self, PlotWeights.self, PlotCharacterize.self]
     )
 }
 
@@ -92,6 +92,110 @@ struct PlotRates: ParsableCommand {
             print(try jsonText(["out": selection.out, "board": board, "run": run, "neurons": rates.neurons, "patterns": rates.patterns, "rates": rates.rates] as [String: Any]))
         } else {
             print("wrote \(selection.out): \(rates.neurons.count) neurons × \(rates.patterns.count) patterns of run \(run) on \(board)")
+        }
+    }
+}
+
+/// Reads a JSON file a plot is drawn from; one sentence if it is missing or not what is expected.
+private func readJSON<T: Decodable>(_ path: String, as type: T.Type, what: String) throws(HostError) -> T {
+    guard let data = FileManager.default.contents(atPath: path) else { throw HostError("cannot read \(path)", exitCode: 66) }
+    do { return try JSONDecoder().decode(T.self, from: data) } catch {
+        throw HostError("\(path) is not \(what): \(DecodingProblem(error).message)", exitCode: 65)
+    }
+}
+
+private func writeSVG(_ svg: String, to path: String) throws(HostError) {
+    do { try svg.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+        throw HostError("cannot write \(path): \(error.localizedDescription)", exitCode: 73)
+    }
+}
+
+/// `soma plot weights`: synapse conductance maps per layer (seed 000 Fig. 5d–j).
+struct PlotWeights: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weights",
+        abstract: "Synapse conductance maps of one layer, like seed 000 Fig. 5d–j.",
+        discussion: """
+            Draws the weights.json that `soma sim run --out DIR` writes (one map per layer, \
+            conductances in µS). Layer 1 of a 6 × 5 pattern set is drawn as one small image per \
+            hidden neuron, so a learned map looks like the digit it learned; other layers as a \
+            rows × neurons matrix. All maps share one scale, 40 µS light to 1000 µS dark.
+            """)
+
+    @Option(help: "The weights.json to draw.")
+    var from: String
+
+    @Option(help: "Which layer (1 = the one the patterns feed).")
+    var layer: Int = 1
+
+    @Option(help: "The SVG file to write.")
+    var out: String
+
+    @Flag(help: "Print what was drawn as JSON: out, layer, rows, neurons.")
+    var json = false
+
+    func run() throws {
+        let map = try hostCommand { () throws(HostError) -> WeightMap in
+            let maps = try readJSON(from, as: [WeightMap].self, what: "a weights file (soma sim run --out writes one)")
+            guard (1...maps.count).contains(layer) else {
+                throw HostError("--layer \(layer): \(from) has layer\(maps.count == 1 ? " 1" : "s 1…\(maps.count)")", exitCode: 64)
+            }
+            let map = maps[layer - 1]
+            try writeSVG(map.svg(), to: out)
+            return map
+        }
+        if json {
+            print(try jsonText(["out": out, "layer": layer, "rows": map.rows, "neurons": map.neurons] as [String: Any]))
+        } else {
+            print("wrote \(out): layer \(layer), \(map.rows) rows × \(map.neurons) neurons")
+        }
+    }
+}
+
+/// `soma plot characterize`: the curves of `soma sim characterize --json`.
+struct PlotCharacterize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "characterize",
+        abstract: "First-fire or rate curves (seed 000 Fig. 2f, 3d) from `soma sim characterize --json` output.",
+        discussion: "first-fire: the median pulses to first fire against amplitude; rate: the spiking rate against amplitude. One point per amplitude.")
+
+    @Option(help: "A file holding `soma sim characterize --json` output.")
+    var from: String
+
+    @Option(help: "The SVG file to write.")
+    var out: String
+
+    @Flag(help: "Print what was drawn as JSON: out, mode, points.")
+    var json = false
+
+    struct Characterized: Decodable {
+        struct Point: Decodable {
+            let amplitude_v: Double
+            let median_pulses: Double?
+            let rate_hz: Double?
+        }
+        let model: String
+        let mode: String
+        let parameter_set: String?
+        let points: [Point]
+    }
+
+    func run() throws {
+        let curve = try hostCommand { () throws(HostError) -> Characterized in
+            let curve = try readJSON(from, as: Characterized.self, what: "soma sim characterize --json output")
+            let firstFire = curve.mode == "first-fire"
+            let device = curve.model + (curve.parameter_set.map { " \($0)" } ?? "")
+            let chart = LinePlot(
+                title: firstFire ? "Pulses to first fire (\(device))" : "Spiking rate (\(device))",
+                xLabel: "amplitude (V)", yLabel: firstFire ? "median pulses to first fire" : "rate (Hz)",
+                points: curve.points.map { (x: $0.amplitude_v, y: firstFire ? $0.median_pulses : $0.rate_hz) })
+            try writeSVG(chart.svg(), to: out)
+            return curve
+        }
+        if json {
+            print(try jsonText(["out": out, "mode": curve.mode, "points": curve.points.count] as [String: Any]))
+        } else {
+            print("wrote \(out): \(curve.mode), \(curve.points.count) amplitudes")
         }
     }
 }

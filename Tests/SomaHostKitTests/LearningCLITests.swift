@@ -1,18 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
 
 private let paperProfile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Board/profiles/sim-paper-network.toml").path
 
 /// Counts `<rect class="cell">` marks in an SVG after checking that it parses as XML.
-private func cells(_ path: String) throws -> Int {
-    let data = try Data(contentsOf: URL(fileURLWithPath: path))
-    _ = try XMLDocument(data: data)
-    return String(decoding: data, as: UTF8.self).components(separatedBy: "class=\"cell\"").count - 1
-}
+private func cells(_ path: String) throws -> Int { try SVGCensus(file: path).count(ofClass: "cell") }
 
 @Suite("soma sim run and soma run report", .serialized)
 struct LearningCLITests {
@@ -41,9 +34,45 @@ struct LearningCLITests {
         #expect(try cells(out + "/weights-layer2.svg") == 100)
         #expect(try cells(out + "/confusion.svg") == 110)
         #expect(try cells(out + "/rates-hidden.svg") == 100)
+        // Rendered in a browser, the maps are not blank pages.
+        let blank = out + "/blank.svg"
+        try #"<svg xmlns="http://www.w3.org/2000/svg" width="900" height="400"><rect width="100%" height="100%" fill="white"/></svg>"#.write(toFile: blank, atomically: true, encoding: .utf8)
+        let empty = try screenshot(blank)
+        for plot in ["weights-layer1.svg", "confusion.svg"] {
+            let shot = try screenshot(out + "/" + plot)
+            #expect(shot.count > 2 * empty.count, "\(plot) renders to more than a blank page (\(shot.count) bytes of PNG against \(empty.count))")
+        }
         let lines = try String(contentsOfFile: out + "/events.ndjson", encoding: .utf8).split(separator: "\n")
         #expect(lines.count == document["events"] as? Int)
         #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
+
+        // soma plot weights draws the weights.json of that run, a layer at a time.
+        let weights = try soma(["plot", "weights", "--from", out + "/weights.json", "--layer", "1", "--out", out + "/w1.svg", "--json"], config: config)
+        #expect(weights.status == 0, "\(weights.stderr)")
+        #expect(try cells(out + "/w1.svg") == 300)
+        let drawn = try JSONSerialization.jsonObject(with: Data(weights.stdout.utf8)) as? [String: Any]
+        #expect(drawn?["rows"] as? Int == 30 && drawn?["neurons"] as? Int == 10)
+        let noLayer = try soma(["plot", "weights", "--from", out + "/weights.json", "--layer", "3", "--out", out + "/w3.svg"], config: config)
+        #expect(noLayer.status == 64 && noLayer.stderr.contains("has layers 1…2"), "\(noLayer.stderr)")
+        let notWeights = try soma(["plot", "weights", "--from", out + "/summary.json", "--out", out + "/x.svg"], config: config)
+        #expect(notWeights.status == 65 && notWeights.stderr.contains("is not a weights file"), "\(notWeights.stderr)")
+    }
+
+    @Test("soma plot characterize draws soma sim characterize --json output, one point per amplitude")
+    func plotCharacterize() throws {
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+        for (mode, extra) in [("first-fire", ["--trials", "20"]), ("rate", ["--parameter-set", "fig3", "--trials", "2"])] {
+            let measured = try soma(["sim", "characterize", "--mode", mode, "--amplitudes", "1.4:2.0:0.2", "--json"] + extra, config: config)
+            #expect(measured.status == 0, "\(measured.stderr)")
+            let file = config + "/\(mode).json"
+            try measured.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+            let plotted = try soma(["plot", "characterize", "--from", file, "--out", config + "/\(mode).svg"], config: config)
+            #expect(plotted.status == 0, "\(plotted.stderr)")
+            #expect(try SVGCensus(file: config + "/\(mode).svg").count(ofClass: "point") == 4, "\(mode): 1.4, 1.6, 1.8, 2.0 V")
+        }
+        let missing = try soma(["plot", "characterize", "--from", config + "/nothing.json", "--out", config + "/n.svg"], config: config)
+        #expect(missing.status == 66 && missing.stderr.contains("cannot read"), "\(missing.stderr)")
     }
 
     @Test("soma sim run refuses bad options and bad patterns with one sentence")
@@ -62,7 +91,7 @@ struct LearningCLITests {
         #expect(!wrongSize.stderr.contains("Fatal error"))
     }
 
-    @Test("a learning run on a board, pulled and reported, gives the summary soma sim run gives for the same profile and seed")
+    @Test("the built-in digits on a 30-input board: a learning run watched to completion, pulled (a second pull adds nothing), exported to CSV (a row per event), reported: the summary soma sim run gives for the same profile and seed")
     func reportMatchesSimulation() throws {
         defer { try? FileManager.default.removeItem(atPath: config) }
         let board = try SimulatedBoard(["--speed", "max"], profile: "sim-paper-network.toml")
@@ -83,7 +112,14 @@ struct LearningCLITests {
         let watched = try soma(["run", "watch", "--json"], config: config)
         #expect(watched.status == 0, "\(watched.stderr)")
         #expect(watched.stdout.contains("\"stage\" : \"infer\""), "\(watched.stdout)")
-        #expect(try soma(["logs", "pull"], config: config).status == 0)
+        let pulled = try soma(["logs", "pull", "--json"], config: config)
+        let pulledCount = try #require((try JSONSerialization.jsonObject(with: Data(pulled.stdout.utf8)) as? [String: Any])?["pulled"] as? Int)
+        #expect(pulledCount > 1000)
+        let again = try soma(["logs", "pull", "--json"], config: config)
+        #expect((try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])?["pulled"] as? Int == 0, "a second pull adds nothing")
+        #expect(try soma(["logs", "export", "--format", "csv", "--out", config + "/events.csv"], config: config).status == 0)
+        let rows = try String(contentsOfFile: config + "/events.csv", encoding: .utf8).split(separator: "\n").count - 1
+        #expect(rows == pulledCount, "one CSV row per event the board logged")
         let report = try soma(["run", "report", "--json", "--out", config + "/report"], config: config)
         #expect(report.status == 0, "\(report.stderr)")
         // No --seed: the profile's seeds for the devices and ties, 1 for the order, as on the board.

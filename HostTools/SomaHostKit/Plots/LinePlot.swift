@@ -48,7 +48,7 @@ public struct LinePlot: Sendable {
             svg += "<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\" points=\"\(path)\"/>\n"
         }
         for point in shown {
-            svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"4\" fill=\"#1f5fa8\"/>\n"
+            svg += "<circle class=\"point\" cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"4\" fill=\"#1f5fa8\"/>\n"
         }
         return svg + "</svg>\n"
     }
