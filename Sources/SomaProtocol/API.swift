@@ -247,6 +247,9 @@ public struct RunParameters: Codable, Sendable, Equatable {
     public var maxPulses: Int?
     /// Learning: high phases the pattern stays on after the fire, for T1/T3 (default 1).
     public var settlePeriods: Int?
+    /// layer2-supervised: clock periods the hidden layer is watched to find the neuron that
+    /// fires most for the pattern, the target's input (default 20).
+    public var observePeriods: Int?
     /// infer: length of each presentation (default 80).
     public var inferPeriods: Int?
     /// infer: passes over the set (default 10).
@@ -264,7 +267,7 @@ public struct RunParameters: Codable, Sendable, Equatable {
     public init(
         periodsPerPattern: Int? = nil, restPeriods: Int? = nil, repeats: Int? = nil, shuffleSeed: UInt64? = nil,
         epochs: Int? = nil, layer2Epochs: Int? = nil, maxPulses: Int? = nil, settlePeriods: Int? = nil,
-        inferPeriods: Int? = nil, testRepeats: Int? = nil, noisePixels: Int? = nil, seed: UInt64? = nil,
+        observePeriods: Int? = nil, inferPeriods: Int? = nil, testRepeats: Int? = nil, noisePixels: Int? = nil, seed: UInt64? = nil,
         pulseAmplitudeVolts: Double? = nil, onDeadlineMiss: String? = nil
     ) {
         self.periodsPerPattern = periodsPerPattern
@@ -275,6 +278,7 @@ public struct RunParameters: Codable, Sendable, Equatable {
         self.layer2Epochs = layer2Epochs
         self.maxPulses = maxPulses
         self.settlePeriods = settlePeriods
+        self.observePeriods = observePeriods
         self.inferPeriods = inferPeriods
         self.testRepeats = testRepeats
         self.noisePixels = noisePixels
@@ -285,7 +289,7 @@ public struct RunParameters: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case periodsPerPattern, restPeriods, repeats, shuffleSeed, epochs, layer2Epochs, maxPulses, settlePeriods
-        case inferPeriods, testRepeats, noisePixels, seed, pulseAmplitudeVolts, onDeadlineMiss
+        case observePeriods, inferPeriods, testRepeats, noisePixels, seed, pulseAmplitudeVolts, onDeadlineMiss
     }
 
     public init(from decoder: any Decoder) throws {
@@ -299,6 +303,7 @@ public struct RunParameters: Codable, Sendable, Equatable {
         layer2Epochs = try container.decodeIfPresent(Int.self, forKey: .layer2Epochs)
         maxPulses = try container.decodeIfPresent(Int.self, forKey: .maxPulses)
         settlePeriods = try container.decodeIfPresent(Int.self, forKey: .settlePeriods)
+        observePeriods = try container.decodeIfPresent(Int.self, forKey: .observePeriods)
         inferPeriods = try container.decodeIfPresent(Int.self, forKey: .inferPeriods)
         testRepeats = try container.decodeIfPresent(Int.self, forKey: .testRepeats)
         noisePixels = try container.decodeIfPresent(Int.self, forKey: .noisePixels)

@@ -63,6 +63,10 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
     /// Inputs grounded between presentations, so that the TS devices relax and what the losers
     /// integrated leaks away (5 ms: half the `fig5` device's leak time constant).
     public var restPeriods: Int = 10
+    /// Layer-2 training first watches the hidden layer this long with the output layer gated
+    /// off, to find the hidden neuron that fires most for the pattern: the input terminal the
+    /// target is then trained from.
+    public var observePeriods: Int = 20
     /// Length of each inference presentation.
     public var inferPeriods: Int = 80
     /// Passes over the set in inference.
@@ -120,6 +124,7 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
         if settlePeriods < 1 { return ("settlePeriods", "at least 1 (the T1/T3 windows need the pattern on)") }
         if restPeriods < 0 { return ("restPeriods", "0 or more") }
         if inferPeriods < 1 { return ("inferPeriods", "at least 1") }
+        if observePeriods < 1 { return ("observePeriods", "at least 1") }
         if noisePixels < 0 || noisePixels > inputCount { return ("noisePixels", "0…\(inputCount)") }
         if hiddenLayer < 0 || hiddenLayer >= layers.count { return ("hiddenLayer", "0…\(layers.count - 1)") }
         if kind != .layer1WTA {
@@ -151,6 +156,8 @@ public struct LearningRun: ~Copyable {
     private var ticksLeft: UInt64 = 0
     private var settleEndTick: UInt64 = 0
     private var hiddenSelected = false
+    /// Hidden fires per neuron while a layer-2 presentation observes (room for the largest layer).
+    private let responses: UnsafeMutableBufferPointer<UInt32>
     private var position = 0
     public private(set) var pass = 0
     private var shuffle: UInt64 = 0
@@ -161,7 +168,7 @@ public struct LearningRun: ~Copyable {
     public private(set) var fires = 0
     public private(set) var misses = 0
 
-    enum Phase { case idle, waitingForPeriod, training, settling, inferring, resting }
+    enum Phase { case idle, waitingForPeriod, observing, training, settling, inferring, resting }
 
     /// Room for runs over at most `capacity` patterns.
     public init(capacity: Int) {
@@ -169,11 +176,14 @@ public struct LearningRun: ~Copyable {
         order.initialize(repeating: 0)
         pending = .allocate(capacity: 4)
         pending.initialize(repeating: NeuronEvent(tick: 0, kind: .learned, layer: 0, neuron: 0))
+        responses = .allocate(capacity: NetworkConfiguration.maximumNeuronsPerLayer)
+        responses.initialize(repeating: 0)
     }
 
     deinit {
         order.deallocate()
         pending.deallocate()
+        responses.deallocate()
     }
 
     public var isActive: Bool {
@@ -197,7 +207,7 @@ public struct LearningRun: ~Copyable {
     @_noAllocation @_noLocks
     public mutating func start(_ plan: LearningPlan, core: inout NeuronCore) -> Bool {
         guard core.patternCount > 0, core.patternCount <= order.count, plan.maxPulses > 0,
-              plan.settlePeriods > 0, plan.restPeriods >= 0, plan.inferPeriods > 0,
+              plan.settlePeriods > 0, plan.restPeriods >= 0, plan.inferPeriods > 0, plan.observePeriods > 0,
               plan.noisePixels >= 0, plan.noisePixels <= core.inputCount,
               plan.hiddenLayer >= 0, plan.hiddenLayer < core.layerCount,
               plan.kind == .layer1WTA || plan.outputLayer == plan.hiddenLayer + 1 && plan.outputLayer < core.layerCount
@@ -245,8 +255,14 @@ public struct LearningRun: ~Copyable {
             guard core.currentTick % ticksPerPeriod == 0 else { return false }
             presentCurrent(core: &core)
             return false
+        case .observing:
+            countHiddenFires(core)
+            if ticksLeft > 0 {
+                ticksLeft -= 1
+                return false
+            }
+            return selectHiddenResponder(core: &core)
         case .training:
-            if stage == .layer2 && !hiddenSelected { selectHiddenResponder(core: &core) }
             if let neuron = trainedFire(core) {
                 fires += 1
                 emit(core, .learned, layer: trainedLayer, neuron: neuron, payload: UInt32(clamping: core.pulsesDelivered))
@@ -281,29 +297,50 @@ public struct LearningRun: ~Copyable {
 
     private var trainedLayer: Int { stage == .layer2 ? plan.outputLayer : plan.hiddenLayer }
 
-    /// Layer-2 training drives the output layer from one input terminal: the hidden neuron that
-    /// responds to the pattern (seed 000 Methods: pulses "on the selected input terminals").
-    /// Once the hidden layer's lateral inhibition picks a winner, only that neuron's column stays
-    /// gated on until the presentation ends, so the target sees that neuron's spikes alone.
-    private mutating func selectHiddenResponder(core: inout NeuronCore) {
+    /// Layer-2 training drives the output layer from one input terminal: the hidden neuron with
+    /// the highest rate for the pattern (seed 000: "the locations of the potentiated synapses
+    /// just right cater to the neurons with the highest rate in the hidden layer"; Methods: pulses
+    /// "on the selected input terminals"). It is found by watching the hidden layer for
+    /// `observePeriods` with the output layer gated off; then only that neuron's column stays on,
+    /// the target's column opens, and the pulses are counted afresh until the target fires.
+    /// If no hidden neuron fired at all, the presentation gives up (`noFire`).
+    private mutating func countHiddenFires(_ core: borrowing NeuronCore) {
         let layer = UInt8(truncatingIfNeeded: plan.hiddenLayer)
-        let hasInhibition = core.layers[plan.hiddenLayer].lateralInhibition
         var index = 0
         while index < core.eventCount {
             let event = core.eventStorage[index]
-            var responds = false
-            switch event.kind {
-            case .lateralInhibition: responds = hasInhibition
-            case .fire: responds = !hasInhibition
-            default: break
-            }
-            if event.layer == layer, responds {
-                core.setColumns(ofLayer: plan.hiddenLayer, .only(neuron: Int(event.neuron)), plastic: false)
-                hiddenSelected = true
-                return
+            if case .fire = event.kind, event.layer == layer, Int(event.neuron) < responses.count {
+                responses[Int(event.neuron)] &+= 1
             }
             index += 1
         }
+    }
+
+    private mutating func selectHiddenResponder(core: inout NeuronCore) -> Bool {
+        let hidden = core.layers[plan.hiddenLayer].neuronCount
+        var best = -1
+        var most: UInt32 = 0
+        var neuron = 0
+        while neuron < hidden {
+            if responses[neuron] > most {
+                most = responses[neuron]
+                best = neuron
+            }
+            neuron += 1
+        }
+        guard best >= 0 else {
+            misses += 1
+            emit(core, .noFire, layer: plan.outputLayer, neuron: 0, payload: 0)
+            return endPresentation(core: &core)
+        }
+        core.setColumns(ofLayer: plan.hiddenLayer, .only(neuron: best), plastic: false)
+        hiddenSelected = true
+        core.setColumns(
+            ofLayer: plan.outputLayer, .only(neuron: currentPattern % core.layers[plan.outputLayer].neuronCount),
+            plastic: true)
+        core.present(pattern: currentPattern)
+        phase = .training
+        return false
     }
 
     /// The neuron whose fire ends a training presentation, from the last tick's events: in layer 1
@@ -399,17 +436,23 @@ public struct LearningRun: ~Copyable {
 
     private mutating func presentCurrent(core: inout NeuronCore) {
         currentPattern = Int(order[position])
-        if stage == .layer2 {
-            core.setColumns(
-                ofLayer: plan.outputLayer, .only(neuron: currentPattern % core.layers[plan.outputLayer].neuronCount),
-                plastic: true)
-        }
         if stage == .inference {
             // Each presentation's noise is its own: the seed mixed with the presentation number.
             let noiseSeed = (plan.seed &+ 1) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(presentationsBegun)
             core.present(pattern: currentPattern, flippingPixels: plan.noisePixels, seed: noiseSeed)
             phase = .inferring
             ticksLeft = UInt64(plan.inferPeriods) * ticksPerPeriod - 1
+        } else if stage == .layer2 {
+            // Watch the hidden layer first, the output layer gated off (see selectHiddenResponder).
+            core.setColumns(ofLayer: plan.outputLayer, .closed, plastic: false)
+            var neuron = 0
+            while neuron < responses.count {
+                responses[neuron] = 0
+                neuron += 1
+            }
+            core.present(pattern: currentPattern)
+            phase = .observing
+            ticksLeft = UInt64(plan.observePeriods) * ticksPerPeriod - 1
         } else {
             core.present(pattern: currentPattern)
             phase = .training

@@ -136,7 +136,7 @@ actor RunManager {
                 throw APIFailure(.badRequest, "parameters.\(name) is \(value); allowed: \(allowed.lowerBound)…\(allowed.upperBound)\(why)", field: "parameters.\(name)")
             }
         }
-        let learningOnly = ["epochs": parameters.epochs, "layer2Epochs": parameters.layer2Epochs, "maxPulses": parameters.maxPulses, "settlePeriods": parameters.settlePeriods, "inferPeriods": parameters.inferPeriods, "testRepeats": parameters.testRepeats, "noisePixels": parameters.noisePixels]
+        let learningOnly = ["epochs": parameters.epochs, "layer2Epochs": parameters.layer2Epochs, "maxPulses": parameters.maxPulses, "settlePeriods": parameters.settlePeriods, "observePeriods": parameters.observePeriods, "inferPeriods": parameters.inferPeriods, "testRepeats": parameters.testRepeats, "noisePixels": parameters.noisePixels]
         try check(parameters.restPeriods, "restPeriods", 0...10_000_000)
         if spec.protocol == "present" {
             if let name = learningOnly.filter({ $0.value != nil }).keys.sorted().first ?? (parameters.seed != nil ? "seed" : nil) {
@@ -162,6 +162,7 @@ actor RunManager {
         try check(parameters.layer2Epochs, "layer2Epochs", 1...100_000)
         try check(parameters.maxPulses, "maxPulses", 1...maxPulses, why: " (this board's limits.max_pulses_per_presentation)")
         try check(parameters.settlePeriods, "settlePeriods", 1...1_000)
+        try check(parameters.observePeriods, "observePeriods", 1...100_000)
         try check(parameters.inferPeriods, "inferPeriods", 1...1_000_000)
         try check(parameters.testRepeats, "testRepeats", 1...100_000)
         try check(parameters.noisePixels, "noisePixels", 0...inputCount, why: " (the board's input count)")
@@ -170,6 +171,7 @@ actor RunManager {
         plan.maxPulses = min(parameters.maxPulses ?? plan.maxPulses, maxPulses)
         plan.settlePeriods = parameters.settlePeriods ?? plan.settlePeriods
         plan.restPeriods = parameters.restPeriods ?? plan.restPeriods
+        plan.observePeriods = parameters.observePeriods ?? plan.observePeriods
         plan.inferPeriods = parameters.inferPeriods ?? plan.inferPeriods
         plan.testRepeats = parameters.testRepeats ?? plan.testRepeats
         plan.noisePixels = parameters.noisePixels ?? plan.noisePixels
