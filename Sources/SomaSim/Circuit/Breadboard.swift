@@ -193,20 +193,25 @@ public struct Breadboard: Board, Sendable {
                 } else if gateOn {
                     var current = 0.0
                     var conductance = 0.0
-                    for row in 0..<rowCount {
-                        let g = synapses[synapseBase + row * neurons + local].conductanceSiemens
-                        conductance += g
-                        if lines.rows[firstRow + row] { current += g * amplitude }
+                    synapses.withUnsafeBufferPointer { column in
+                        for row in 0..<rowCount {
+                            let g = column[synapseBase + row * neurons + local].conductanceSiemens
+                            conductance += g
+                            if lines.rows[firstRow + row] { current += g * amplitude }
+                        }
                     }
                     node1 = current / (conductance + 1 / outside)
                 } else {
                     node1 = 0
                 }
-                if !settings.fixedSynapses {
-                    for row in 0..<rowCount {
-                        let volts = (lines.rows[firstRow + row] ? amplitude : 0) - node1
-                        synapses[synapseBase + row * neurons + local].program(
-                            volts: volts, seconds: tickSeconds, gateOn: programs)
+                // Only a column whose gates are at the programming level can change.
+                if programs && !settings.fixedSynapses {
+                    let seconds = tickSeconds
+                    synapses.withUnsafeMutableBufferPointer { column in
+                        for row in 0..<rowCount {
+                            let volts = (lines.rows[firstRow + row] ? amplitude : 0) - node1
+                            column[synapseBase + row * neurons + local].program(volts: volts, seconds: seconds, gateOn: true)
+                        }
                     }
                 }
                 let across = node1 * devices[index].resistanceOhms / outside

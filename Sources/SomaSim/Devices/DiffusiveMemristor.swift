@@ -101,6 +101,9 @@ public struct DiffusiveMemristor: Sendable {
     private var relaxSeconds: Double = 0
     /// Time spent below the hold voltage while on (deterministic mode).
     private var belowHoldSeconds: Double = 0
+    /// exp(−step / τ_leak) for the last step length: every tick has the same length.
+    private var decayStepSeconds: Double = -1
+    private var decayFactor: Double = 1
 
     public init(parameters: Parameters = .fig2, stochastic: Bool = true, random: inout SeededRandom) {
         self.parameters = parameters
@@ -145,7 +148,11 @@ public struct DiffusiveMemristor: Sendable {
         let rate = volts > p.minimumVolts
             ? p.referenceRatePerSecond * _exp((volts - p.referenceVolts) / p.slopeVolts) : 0
         let steady = rate * p.leakSeconds
-        integration = steady + (integration - steady) * _exp(-seconds / p.leakSeconds)
+        if seconds != decayStepSeconds {
+            decayStepSeconds = seconds
+            decayFactor = _exp(-seconds / p.leakSeconds)
+        }
+        integration = steady + (integration - steady) * decayFactor
         var escaped = false
         if stochastic, p.escapeRatePerSecond > 0, volts > p.minimumVolts, integration < threshold {
             let hazard = p.escapeRatePerSecond * _exp((integration - threshold) / p.escapeWidth)
