@@ -107,6 +107,9 @@ struct RunWatch: ParsableCommand {
         let (run, elapsed) = finished
         if json { print(try jsonText(run)); return }
         print("run \(run.id) \(run.state): \(run.presentationsBegun) of \(run.presentationsPlanned) presentations, \(run.fires ?? 0) fires, watched for \(String(format: "%.1f", elapsed)) s")
+        if let learned = run.trainingFires {
+            print("training: \(learned) presentations reached their fire, \(run.trainingMisses ?? 0) gave up; `soma logs pull` then `soma run report` for winners and accuracy")
+        }
         if !["completed", "stopped"].contains(run.state) { throw ExitCode(1) }
     }
 
