@@ -8,7 +8,8 @@ struct Patterns: ParsableCommand {
         abstract: "Input patterns: check files, draw them, upload them to a board.",
         discussion: """
             A pattern source is a file, a directory, or a built-in set (builtin:digits, the paper's \
-            6 × 5 digits 0–9; builtin:letters, ten 6 × 5 letters). Files are a text grid (rows of \
+            6 × 5 digits 0–9; builtin:letters, ten 6 × 5 letters; builtin:prototypes, seed 001's 30 \
+            eight-pixel patterns around three prototypes). Files are a text grid (rows of \
             #/. or 1/0, a blank line between patterns, optional `label: …` before a pattern and \
             `size: WxH` at the top), netpbm PBM (P1 or P4, one pattern a file, labelled by the file \
             name; a directory of them is one set) or JSON ({"name", "width", "patterns": \
@@ -114,7 +115,7 @@ struct PatternsUpload: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upload", abstract: "Check a pattern source and store it on a board as a named set.")
 
-    @Argument(help: "A file, a directory, or builtin:digits / builtin:letters.")
+    @Argument(help: "A file, a directory, or builtin:digits / builtin:letters / builtin:prototypes.")
     var source: String
 
     @Option(help: "The set's name on the board (default: the file's name, or the built-in set's).")

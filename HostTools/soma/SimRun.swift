@@ -23,6 +23,11 @@ struct SimRun: ParsableCommand {
               infer               every pattern with --test-noise-pixels flipped, --test-repeats times, \
             learning off; counts the fires of every neuron.
               full                the three in turn (the default).
+              ramp-wta            seed 001: per pattern, the input amplitude starts at --ramp-start and \
+            rises by --ramp-step every clock period until a neuron fires (up to the profile's amplitude \
+            limit); the winner's lateral inhibition floats the losers' columns while its T1/T3 windows \
+            program its column. For example --profile Board/profiles/sim-seed001-8x3.toml \
+            --patterns builtin:prototypes --epochs 5.
 
             Class k of the set is its k-th pattern; output neuron k learns it. The summary reports \
             each label's layer-1 winner, the number of distinct winners, layer-2 accuracy on the \
@@ -35,10 +40,10 @@ struct SimRun: ParsableCommand {
     @Option(help: "A board profile with a [simulation] table (default: the paper's 30 × 10 × 10 network).")
     var profile: String?
 
-    @Option(help: "builtin:digits, builtin:letters, or a pattern file or directory.")
+    @Option(help: "builtin:digits, builtin:letters, builtin:prototypes, or a pattern file or directory.")
     var patterns: String = "builtin:digits"
 
-    @Option(name: .customLong("protocol"), help: "full, layer1-wta, layer2-supervised or infer.")
+    @Option(name: .customLong("protocol"), help: "full, layer1-wta, layer2-supervised, infer or ramp-wta.")
     var protocolName: String = "full"
 
     @Option(help: "Layer-1 epochs (passes over the set).")
@@ -55,6 +60,12 @@ struct SimRun: ParsableCommand {
 
     @Option(help: "Clock periods per inference presentation.")
     var inferPeriods: Int = 80
+
+    @Option(help: "ramp-wta: the amplitude each presentation starts at, in volts.")
+    var rampStart: Double = 0.5
+
+    @Option(help: "ramp-wta: the rise per clock period without a fire, in volts.")
+    var rampStep: Double = 0.05
 
     @Option(help: "Seeds the devices, the tie breaks, the presentation order and the noise (default: the profile's [simulation] seed and tie_seed for the devices and ties, 1 for the order and noise, as a board run with the API's default seed).")
     var seed: UInt64?
@@ -76,6 +87,7 @@ struct SimRun: ParsableCommand {
             throw ValidationError("--epochs, --layer2-epochs, --test-repeats and --infer-periods must be at least 1")
         }
         guard testNoisePixels >= 0 else { throw ValidationError("--test-noise-pixels must be 0 or more") }
+        guard rampStart > 0, rampStep > 0 else { throw ValidationError("--ramp-start and --ramp-step must be positive volts") }
     }
 
     func run() throws {
@@ -84,10 +96,12 @@ struct SimRun: ParsableCommand {
 
     private func execute() throws(HostError) {
         var settings: BreadboardSettings
+        var loadedLimit: Double?
         if let profile {
             let loaded: BoardProfile
             do { loaded = try BoardProfile.load(path: profile) } catch { throw HostError(error.description, exitCode: 65) }
             do { settings = try BreadboardSettings(profile: loaded) } catch { throw HostError("\(profile): \(error)", exitCode: 65) }
+            loadedLimit = loaded.limits.maxAmplitudeVolts
         } else {
             settings = .paperNetwork()
         }
@@ -115,6 +129,9 @@ struct SimRun: ParsableCommand {
         plan.noisePixels = testNoisePixels
         plan.inferPeriods = inferPeriods
         plan.seed = seed ?? 1
+        plan.rampStartVolts = rampStart
+        plan.rampStepVolts = rampStep
+        plan.rampMaxVolts = loadedLimit ?? 2.0
         let labels = images.enumerated().map { $0.element.label ?? String($0.offset) }
 
         let started = Date()

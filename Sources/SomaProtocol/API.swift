@@ -201,14 +201,15 @@ public struct PatternSetList: Codable, Sendable {
 /// What to run. Unknown fields are refused (400 naming the field), so a misspelt parameter never
 /// silently falls back to a default.
 public struct RunSpec: Codable, Sendable, Equatable {
-    /// `present` (each pattern for a number of clock periods), or one of seed 000's learning
-    /// protocols: `layer1-wta`, `layer2-supervised`, `infer`, `full` (the three in turn).
+    /// `present` (each pattern for a number of clock periods), one of seed 000's learning
+    /// protocols: `layer1-wta`, `layer2-supervised`, `infer`, `full` (the three in turn), or seed
+    /// 001's `ramp-wta`.
     public var `protocol`: String
     public var patternSet: String
     public var parameters: RunParameters
 
     /// The protocols a daemon runs.
-    public static let protocols = ["present", "layer1-wta", "layer2-supervised", "infer", "full"]
+    public static let protocols = ["present", "layer1-wta", "layer2-supervised", "infer", "full", "ramp-wta"]
 
     public init(protocol: String, patternSet: String, parameters: RunParameters) {
         self.protocol = `protocol`
@@ -258,6 +259,11 @@ public struct RunParameters: Codable, Sendable, Equatable {
     public var noisePixels: Int?
     /// Learning: seeds the order and the noise (default 1; 0 keeps the set's order).
     public var seed: UInt64?
+    /// ramp-wta: each presentation's starting amplitude, its rise per clock period, and its top
+    /// (defaults 0.5 V, 0.05 V, the profile's limits.max_amplitude_volts; never beyond it).
+    public var rampStartVolts: Double?
+    public var rampStepVolts: Double?
+    public var rampMaxVolts: Double?
     /// Pulse amplitude on the pattern rows, volts; must be within the profile's
     /// `limits.max_amplitude_volts`. Default: the profile's `pulses.amplitude_volts`.
     public var pulseAmplitudeVolts: Double?
@@ -268,6 +274,7 @@ public struct RunParameters: Codable, Sendable, Equatable {
         periodsPerPattern: Int? = nil, restPeriods: Int? = nil, repeats: Int? = nil, shuffleSeed: UInt64? = nil,
         epochs: Int? = nil, layer2Epochs: Int? = nil, maxPulses: Int? = nil, settlePeriods: Int? = nil,
         observePeriods: Int? = nil, inferPeriods: Int? = nil, testRepeats: Int? = nil, noisePixels: Int? = nil, seed: UInt64? = nil,
+        rampStartVolts: Double? = nil, rampStepVolts: Double? = nil, rampMaxVolts: Double? = nil,
         pulseAmplitudeVolts: Double? = nil, onDeadlineMiss: String? = nil
     ) {
         self.periodsPerPattern = periodsPerPattern
@@ -283,13 +290,17 @@ public struct RunParameters: Codable, Sendable, Equatable {
         self.testRepeats = testRepeats
         self.noisePixels = noisePixels
         self.seed = seed
+        self.rampStartVolts = rampStartVolts
+        self.rampStepVolts = rampStepVolts
+        self.rampMaxVolts = rampMaxVolts
         self.pulseAmplitudeVolts = pulseAmplitudeVolts
         self.onDeadlineMiss = onDeadlineMiss
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case periodsPerPattern, restPeriods, repeats, shuffleSeed, epochs, layer2Epochs, maxPulses, settlePeriods
-        case observePeriods, inferPeriods, testRepeats, noisePixels, seed, pulseAmplitudeVolts, onDeadlineMiss
+        case observePeriods, inferPeriods, testRepeats, noisePixels, seed, rampStartVolts, rampStepVolts, rampMaxVolts
+        case pulseAmplitudeVolts, onDeadlineMiss
     }
 
     public init(from decoder: any Decoder) throws {
@@ -308,6 +319,9 @@ public struct RunParameters: Codable, Sendable, Equatable {
         testRepeats = try container.decodeIfPresent(Int.self, forKey: .testRepeats)
         noisePixels = try container.decodeIfPresent(Int.self, forKey: .noisePixels)
         seed = try container.decodeIfPresent(UInt64.self, forKey: .seed)
+        rampStartVolts = try container.decodeIfPresent(Double.self, forKey: .rampStartVolts)
+        rampStepVolts = try container.decodeIfPresent(Double.self, forKey: .rampStepVolts)
+        rampMaxVolts = try container.decodeIfPresent(Double.self, forKey: .rampMaxVolts)
         pulseAmplitudeVolts = try container.decodeIfPresent(Double.self, forKey: .pulseAmplitudeVolts)
         onDeadlineMiss = try container.decodeIfPresent(String.self, forKey: .onDeadlineMiss)
     }

@@ -230,7 +230,13 @@ public struct BoardLoop: TickHooks, ~Copyable {
         case .startRun(let number, let count, let plan, let amplitude, let policy):
             let amplitudeAllowed = amplitude.map { $0.isFinite && abs($0) <= control.maxAmplitudeVolts } ?? true
             var pulsesAllowed = true
-            if case .learn(let learn) = plan { pulsesAllowed = learn.maxPulses <= control.maxPulsesPerPresentation }
+            if case .learn(let learn) = plan {
+                // ramp-wta raises the amplitude itself: its top must be within the limit too.
+                pulsesAllowed = learn.maxPulses <= control.maxPulsesPerPresentation
+                if case .rampWTA = learn.kind {
+                    pulsesAllowed = pulsesAllowed && learn.rampMaxVolts.isFinite && learn.rampMaxVolts <= control.maxAmplitudeVolts
+                }
+            }
             if !runIsActive, amplitudeAllowed, pulsesAllowed, count >= 0, count <= control.patternCapacity,
                core.loadPatterns(UnsafeBufferPointer(rebasing: control.staging[0..<(count * control.inputCount)]), count: count),
                start(plan, core: &core)

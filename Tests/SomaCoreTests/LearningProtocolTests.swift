@@ -8,12 +8,14 @@ struct RecordingBoard: Board {
     var inner: ScriptedNeuronBoard
     var rows: [[Bool]] = []
     var neurons: [[NeuronSignals]] = []
+    var amplitudes: [Double?] = []
 
     mutating func sense(_ lines: SensedLines, tick: UInt64) -> BoardFault? { inner.sense(lines, tick: tick) }
 
     mutating func drive(_ lines: DrivenLines) -> BoardFault? {
         rows.append(Array(lines.rows))
         neurons.append(Array(lines.neurons))
+        amplitudes.append(lines.inputAmplitudeVolts)
         return inner.drive(lines)
     }
 }
@@ -147,5 +149,22 @@ struct LearningProtocolTests {
         none.layer1Epochs = 0
         #expect(none.problem(layerSizes: [3], inputCount: 4)?.field == "epochs")
         #expect(LearningPlan(kind: .layer1WTA).problem(layerSizes: [3], inputCount: 4) == nil)
+    }
+
+    @Test("ramp-wta: each presentation starts at the ramp's start and rises one step per clock period without a fire, never past the top")
+    func rampWTA() throws {
+        var plan = LearningPlan(kind: .rampWTA)
+        plan.layer1Epochs = 1
+        plan.rampStartVolts = 0.5
+        plan.rampStepVolts = 0.25
+        plan.rampMaxVolts = 1.25
+        let (events, board, _) = try Self.run(plan, pulsesToFire: 6)
+        #expect(events.filter { $0.kind == .learned }.count == 2)
+        for presentation in events.filter({ $0.kind == .presentation }) {
+            let start = Int(presentation.tick)
+            // The amplitude driven during each of the presentation's first six periods.
+            let ramp = (0..<6).map { board.amplitudes[start + $0 * 10] }
+            #expect(ramp == [0.5, 0.75, 1.0, 1.25, 1.25, 1.25], "\(ramp)")
+        }
     }
 }

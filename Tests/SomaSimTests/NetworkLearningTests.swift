@@ -109,4 +109,37 @@ struct NetworkLearningTests {
         #expect(first.events == second.events)
         #expect(first.board.conductanceMap(layer: 0) == second.board.conductanceMap(layer: 0))
     }
+
+    /// Seed 001's 8 × 3 layer as `Board/profiles/sim-seed001-8x3.toml` describes it.
+    static func rampSettings(seed: UInt64) -> BreadboardSettings {
+        var settings = BreadboardSettings(network: NetworkConfiguration(
+            inputs: 8, layers: [LayerConfiguration(neurons: 3, lateralInhibition: true)], tieRule: .seededRandom(seed: seed)))
+        settings.useFig5Circuit()
+        settings.seed = seed
+        settings.initialConductanceSiemens = [100e-6]
+        return settings
+    }
+
+    @Test("ramp-wta (seed 001): the three 8-pixel prototypes, each with nine noisy variants, go to three different neurons on at least 5 of 6 seeds")
+    func rampSeparatesPrototypes() throws {
+        var separated: [UInt64] = []
+        for seed: UInt64 in 1...6 {
+            var plan = LearningPlan(kind: .rampWTA)
+            plan.seed = seed
+            plan.layer1Epochs = 5
+            plan.rampMaxVolts = 2.5
+            let outcome = try NetworkExperiment(
+                settings: Self.rampSettings(seed: seed), patterns: PaperPatterns.bank(PaperPatterns.prototypes), plan: plan
+            ).run()
+            // Each prototype's neuron: the one that won most of its ten patterns in the last epoch.
+            let winners = outcome.report.winnerByPattern
+            let majority = (0..<3).map { group -> Int? in
+                let won = (0..<10).compactMap { winners[group * 10 + $0] }
+                return Dictionary(grouping: won, by: { $0 }).max { $0.value.count < $1.value.count }?.key
+            }
+            if Set(majority.compactMap { $0 }).count == 3 { separated.append(seed) }
+            #expect(outcome.report.trainingMisses == 0, "seed \(seed): every presentation fired below the ramp's top")
+        }
+        #expect(separated.count >= 5, "separated on seeds \(separated)")
+    }
 }

@@ -29,7 +29,7 @@ struct SomadLearningTests {
             #expect(answer.document.field == field, "\(body) → \(answer.document)")
             #expect(answer.document.error.contains(words), "\(body) → \(answer.document.error)")
         }
-        try await expectFailure(#"{"protocol": "ramp-up", "patternSet": "digits"}"#, field: "protocol", saying: "known: present, layer1-wta, layer2-supervised, infer, full")
+        try await expectFailure(#"{"protocol": "ramp-up", "patternSet": "digits"}"#, field: "protocol", saying: "known: present, layer1-wta, layer2-supervised, infer, full, ramp-wta")
         try await expectFailure(#"{"protocol": "full", "patternSet": "digits", "parameters": {"epochs": 0}}"#, field: "parameters.epochs", saying: "allowed: 1…")
         try await expectFailure(#"{"protocol": "layer1-wta", "patternSet": "digits", "parameters": {"maxPulses": 5000}}"#, field: "parameters.maxPulses", saying: "limits.max_pulses_per_presentation")
         try await expectFailure(#"{"protocol": "infer", "patternSet": "digits", "parameters": {"noisePixels": 31}}"#, field: "parameters.noisePixels", saying: "the board's input count")
@@ -37,6 +37,8 @@ struct SomadLearningTests {
         try await expectFailure(#"{"protocol": "layer1-wta", "patternSet": "digits", "parameters": {"periodsPerPattern": 5}}"#, field: "parameters.periodsPerPattern", saying: "is for present")
         try await expectFailure(#"{"protocol": "present", "patternSet": "digits", "parameters": {"periodsPerPattern": 5, "epochs": 2}}"#, field: "parameters.epochs", saying: "learning protocols")
         try await expectFailure(#"{"protocol": "full", "patternSet": "digits", "parameters": {"epoch": 2}}"#, field: "parameters.epoch", saying: "unknown field")
+        try await expectFailure(#"{"protocol": "ramp-wta", "patternSet": "digits", "parameters": {"rampMaxVolts": 3.0}}"#, field: "parameters.rampMaxVolts", saying: "limits.max_amplitude_volts of 2.0 V")
+        try await expectFailure(#"{"protocol": "full", "patternSet": "digits", "parameters": {"rampStepVolts": 0.1}}"#, field: "parameters.rampStepVolts", saying: "is for ramp-wta")
         // A two-pixel set does not fit the 30-input network.
         let answer = try await somad.failure("POST", "/v1/pattern-sets", raw: try JSONEncoder().encode(twoPatterns))
         #expect(answer.status == 400 && answer.document.field == "patterns[0].pixels")

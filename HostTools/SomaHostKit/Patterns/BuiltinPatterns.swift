@@ -3,12 +3,13 @@ import SomaCore
 /// Pattern sets that ship with Soma.
 public enum BuiltinPatterns {
     /// The names `builtin:NAME` accepts.
-    public static let names = ["digits", "letters"]
+    public static let names = ["digits", "letters", "prototypes"]
 
     public static func named(_ name: String) -> [PatternImage]? {
         switch name {
         case "digits": digits
         case "letters": letters
+        case "prototypes": prototypes
         default: nil
         }
     }
@@ -19,8 +20,13 @@ public enum BuiltinPatterns {
     /// Ten capital letters in the same 6 × 5 grid (`PaperPatterns.letters`).
     public static let letters: [PatternImage] = PaperPatterns.letters.map(image)
 
+    /// Seed 001's 30 eight-pixel patterns around three prototypes (`PaperPatterns.prototypes`).
+    public static let prototypes: [PatternImage] = PaperPatterns.prototypes.map(image)
+
     private static func image(_ entry: (label: String, rows: [String])) -> PatternImage {
-        PatternImage(label: entry.label, width: 5, height: 6, pixels: entry.rows.joined().map { $0 == "#" })
+        PatternImage(
+            label: entry.label, width: entry.rows.first?.count ?? 0, height: entry.rows.count,
+            pixels: entry.rows.joined().map { $0 == "#" })
     }
 
     /// Each pattern with exactly `pixels` distinct pixels flipped, chosen by a seeded generator

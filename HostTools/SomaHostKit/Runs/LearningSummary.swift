@@ -6,7 +6,8 @@ import SomaCore
 /// logs pulled from a board give the same document.
 public struct LearningSummary: Codable, Sendable, Equatable {
     public struct Layer1: Codable, Sendable, Equatable {
-        /// Label → the hidden neuron that won it the last time it was trained.
+        /// Label → the hidden neuron that won it the last time it was trained (a label shared by
+        /// several patterns: the neuron that won most of them).
         public var winnerByLabel: [String: Int]
         public var distinctWinners: Int
         /// Label → the hidden neuron that fired most for it in inference.
@@ -55,10 +56,15 @@ public struct LearningSummary: Codable, Sendable, Equatable {
         self.labels = labels
         func label(_ index: Int) -> String { index < labels.count ? labels[index] : String(index) }
         func mean(_ values: [Int]) -> Double? { values.isEmpty ? nil : Double(values.reduce(0, +)) / Double(values.count) }
-        var winners: [String: Int] = [:]
-        for (index, winner) in report.winnerByPattern.enumerated() { if let winner { winners[label(index)] = winner } }
-        var inferenceWinners: [String: Int] = [:]
-        for (index, winner) in report.inferenceWinnerByPattern.enumerated() { if let winner { inferenceWinners[label(index)] = winner } }
+        // A label shared by several patterns (noisy variants of a prototype) gets the neuron that
+        // won most of them (the lowest on a tie).
+        func byLabel(_ perPattern: [Int?]) -> [String: Int] {
+            var counts: [String: [Int: Int]] = [:]
+            for (index, winner) in perPattern.enumerated() { if let winner { counts[label(index), default: [:]][winner, default: 0] += 1 } }
+            return counts.mapValues { tally in tally.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key }
+        }
+        let winners = byLabel(report.winnerByPattern)
+        let inferenceWinners = byLabel(report.inferenceWinnerByPattern)
         layer1 = Layer1(
             winnerByLabel: winners, distinctWinners: report.distinctWinners, inferenceWinnerByLabel: inferenceWinners,
             meanPulsesToFire: mean(report.layer1Pulses), rates: report.hiddenRates)
@@ -79,8 +85,11 @@ public struct LearningSummary: Codable, Sendable, Equatable {
     /// The summary as lines for a terminal: winners, accuracy, the confusion matrix.
     public var text: String {
         var lines: [String] = []
-        let winnerLine = labels.map { "\($0)→\(layer1.winnerByLabel[$0].map { "n\($0)" } ?? "-")" }.joined(separator: " ")
-        lines.append("layer 1: \(layer1.distinctWinners) distinct winners for \(labels.count) labels: \(winnerLine)")
+        var uniqueLabels: [String] = []
+        for label in labels where !uniqueLabels.contains(label) { uniqueLabels.append(label) }
+        let winnerLine = uniqueLabels.map { "\($0)→\(layer1.winnerByLabel[$0].map { "n\($0)" } ?? "-")" }.joined(separator: " ")
+        let counted = uniqueLabels.count == labels.count ? "\(labels.count) labels" : "\(labels.count) patterns of \(uniqueLabels.count) labels"
+        lines.append("layer 1: \(layer1.distinctWinners) distinct winners for \(counted): \(winnerLine)")
         if let pulses = layer1.meanPulsesToFire { lines.append("         \(String(format: "%.1f", pulses)) pulses to a fire on average in training") }
         if let accuracy = layer2.accuracy {
             lines.append("layer 2: accuracy \(String(format: "%.1f", accuracy * 100)) % on noisy presentations")

@@ -32,9 +32,29 @@ public enum PaperPatterns {
         ("X", ["#...#", ".#.#.", "..#..", "..#..", ".#.#.", "#...#"]),
     ]
 
-    /// A set as a bank for a network with 30 inputs.
+    /// Seed 001's unsupervised 8 × 3 layer: 30 eight-pixel patterns, ten around each of the three
+    /// prototypes 11110000 (A), 11000011 (B) and 00001100 (C): the prototype itself and nine
+    /// variants with one pixel flipped (pixels 0, 3, 6, 1, 4, 7, 2, 5, 0 in turn), labelled by
+    /// their prototype.
+    public static let prototypes: [(label: String, rows: [String])] = {
+        let bases = [("A", "####...."), ("B", "##....##"), ("C", "....##..")]
+        var set: [(label: String, rows: [String])] = []
+        for (label, base) in bases {
+            set.append((label, [base]))
+            for variant in 0..<9 {
+                var pixels = Array(base)
+                let flip = (variant * 3) % 8
+                pixels[flip] = pixels[flip] == "#" ? "." : "#"
+                set.append((label, [String(pixels)]))
+            }
+        }
+        return set
+    }()
+
+    /// A set as a bank: one input per pixel (30 for the digits and letters, 8 for the prototypes).
     public static func bank(_ set: [(label: String, rows: [String])]) -> PatternBank {
-        // Every grid above is 6 × 5, so the bank always fits 30 inputs.
-        try! PatternBank(set.map { Pattern(pixels: $0.rows.joined().map { $0 == "#" }, label: $0.label) }, inputCount: 30)
+        let inputs = set.first.map { $0.rows.joined().count } ?? 0
+        // Every grid of a set above has the same size, so the bank always fits.
+        return try! PatternBank(set.map { Pattern(pixels: $0.rows.joined().map { $0 == "#" }, label: $0.label) }, inputCount: inputs)
     }
 }

@@ -31,6 +31,10 @@ public enum LearningProtocolKind: UInt8, Sendable, BitwiseCopyable, CaseIterable
     case infer = 3
     /// layer1-wta, then layer2-supervised, then infer.
     case full = 4
+    /// Seed 001 Methods: per pattern, the input amplitude starts at `rampStartVolts` and rises by
+    /// `rampStepVolts` every clock period until a neuron fires; the winner's lateral inhibition
+    /// floats the losers' columns while its T1/T3 windows program its column.
+    case rampWTA = 5
 
     public var description: String {
         switch self {
@@ -38,6 +42,7 @@ public enum LearningProtocolKind: UInt8, Sendable, BitwiseCopyable, CaseIterable
         case .layer2Supervised: "layer2-supervised"
         case .infer: "infer"
         case .full: "full"
+        case .rampWTA: "ramp-wta"
         }
     }
 
@@ -75,6 +80,11 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
     public var noisePixels: Int = 2
     /// Seeds the presentation order and the noise. 0 keeps the set's order.
     public var seed: UInt64 = 1
+    /// ramp-wta: the amplitude each presentation starts at, the rise per clock period, and the
+    /// most it may reach (never beyond the profile's limit).
+    public var rampStartVolts: Double = 0.5
+    public var rampStepVolts: Double = 0.05
+    public var rampMaxVolts: Double = 2.0
     /// The layers trained by the two stages.
     public var hiddenLayer: Int = 0
     public var outputLayer: Int = 1
@@ -87,6 +97,7 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
         case .layer2Supervised: (.layer2, .layer2)
         case .infer: (.inference, .inference)
         case .full: (.layer1, .inference)
+        case .rampWTA: (.layer1, .layer1)
         }
     }
 
@@ -125,9 +136,14 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
         if restPeriods < 0 { return ("restPeriods", "0 or more") }
         if inferPeriods < 1 { return ("inferPeriods", "at least 1") }
         if observePeriods < 1 { return ("observePeriods", "at least 1") }
+        if kind == .rampWTA {
+            if !(rampStartVolts > 0) { return ("rampStartVolts", "a positive number of volts") }
+            if !(rampStepVolts > 0) { return ("rampStepVolts", "a positive number of volts") }
+            if !(rampMaxVolts >= rampStartVolts) { return ("rampMaxVolts", "at least rampStartVolts") }
+        }
         if noisePixels < 0 || noisePixels > inputCount { return ("noisePixels", "0…\(inputCount)") }
         if hiddenLayer < 0 || hiddenLayer >= layers.count { return ("hiddenLayer", "0…\(layers.count - 1)") }
-        if kind != .layer1WTA {
+        if kind != .layer1WTA && kind != .rampWTA {
             guard layers.count >= 2 else { return ("protocol", "layer1-wta only: the board has one layer, \(kind) needs a hidden and an output layer") }
             if outputLayer != hiddenLayer + 1 || outputLayer >= layers.count {
                 return ("outputLayer", "the layer after the hidden layer (\(hiddenLayer + 1)), on a board with \(layers.count) layers")
@@ -156,6 +172,8 @@ public struct LearningRun: ~Copyable {
     private var ticksLeft: UInt64 = 0
     private var settleEndTick: UInt64 = 0
     private var hiddenSelected = false
+    /// ramp-wta: the amplitude of the current presentation.
+    private var rampVolts: Double = 0
     /// Hidden fires per neuron while a layer-2 presentation observes (room for the largest layer).
     private let responses: UnsafeMutableBufferPointer<UInt32>
     private var position = 0
@@ -210,7 +228,8 @@ public struct LearningRun: ~Copyable {
               plan.settlePeriods > 0, plan.restPeriods >= 0, plan.inferPeriods > 0, plan.observePeriods > 0,
               plan.noisePixels >= 0, plan.noisePixels <= core.inputCount,
               plan.hiddenLayer >= 0, plan.hiddenLayer < core.layerCount,
-              plan.kind == .layer1WTA || plan.outputLayer == plan.hiddenLayer + 1 && plan.outputLayer < core.layerCount
+              plan.kind == .layer1WTA || plan.kind == .rampWTA || plan.outputLayer == plan.hiddenLayer + 1 && plan.outputLayer < core.layerCount,
+              plan.kind != .rampWTA || (plan.rampStartVolts > 0 && plan.rampStepVolts > 0 && plan.rampMaxVolts >= plan.rampStartVolts)
         else { return false }
         let first = plan.stages.first.rawValue
         let last = plan.stages.last.rawValue
@@ -275,6 +294,10 @@ public struct LearningRun: ~Copyable {
                 misses += 1
                 emit(core, .noFire, layer: trainedLayer, neuron: 0, payload: UInt32(clamping: core.pulsesDelivered - 1))
                 return endPresentation(core: &core)
+            } else if plan.kind == .rampWTA, core.currentTick % ticksPerPeriod == 0, core.pulsesDelivered > 0 {
+                // No fire in this period: one step up for the next pulse, up to the ramp's top.
+                rampVolts = min(plan.rampMaxVolts, rampVolts + plan.rampStepVolts)
+                core.setInputAmplitude(volts: rampVolts)
             }
             return false
         case .settling:
@@ -454,6 +477,10 @@ public struct LearningRun: ~Copyable {
             phase = .observing
             ticksLeft = UInt64(plan.observePeriods) * ticksPerPeriod - 1
         } else {
+            if plan.kind == .rampWTA {
+                rampVolts = plan.rampStartVolts
+                core.setInputAmplitude(volts: rampVolts)
+            }
             core.present(pattern: currentPattern)
             phase = .training
         }

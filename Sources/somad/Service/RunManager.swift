@@ -63,7 +63,12 @@ actor RunManager {
             throw APIFailure(.badRequest, "pattern set \(set.name) does not fit this board: \(error.document.error)", field: "patternSet")
         }
         let parameters = spec.parameters
-        let plan = try Self.plan(spec, parameters: parameters, layerSizes: layerSizes, inputCount: control.inputCount, maxPulses: control.maxPulsesPerPresentation)
+        let plan = try Self.plan(
+            spec, parameters: parameters, layerSizes: layerSizes, inputCount: control.inputCount,
+            maxPulses: control.maxPulsesPerPresentation, maxAmplitudeVolts: maxAmplitudeVolts)
+        if case .learn(let learn) = plan, learn.kind == .rampWTA, !amplitudeIsAdjustable {
+            throw APIFailure(.badRequest, "protocol ramp-wta sets the pulse amplitude as it goes: that needs the simulated breadboard for now (a real board's amplitude is its profile's)", field: "protocol")
+        }
         let planned: Int
         switch plan {
         case .present(let present): planned = set.patterns.count * present.repeats
@@ -129,7 +134,7 @@ actor RunManager {
 
     /// The loop's plan for a spec, every parameter checked against its range and the board; a
     /// 400 naming the first field that is wrong.
-    static func plan(_ spec: RunSpec, parameters: RunParameters, layerSizes: [Int], inputCount: Int, maxPulses: Int) throws(APIFailure) -> RunPlan {
+    static func plan(_ spec: RunSpec, parameters: RunParameters, layerSizes: [Int], inputCount: Int, maxPulses: Int, maxAmplitudeVolts: Double) throws(APIFailure) -> RunPlan {
         func check(_ value: Int?, _ name: String, _ allowed: ClosedRange<Int>, why: String = "") throws(APIFailure) {
             guard let value else { return }
             guard allowed.contains(value) else {
@@ -139,7 +144,8 @@ actor RunManager {
         let learningOnly = ["epochs": parameters.epochs, "layer2Epochs": parameters.layer2Epochs, "maxPulses": parameters.maxPulses, "settlePeriods": parameters.settlePeriods, "observePeriods": parameters.observePeriods, "inferPeriods": parameters.inferPeriods, "testRepeats": parameters.testRepeats, "noisePixels": parameters.noisePixels]
         try check(parameters.restPeriods, "restPeriods", 0...10_000_000)
         if spec.protocol == "present" {
-            if let name = learningOnly.filter({ $0.value != nil }).keys.sorted().first ?? (parameters.seed != nil ? "seed" : nil) {
+            let rampGiven = [("rampStartVolts", parameters.rampStartVolts), ("rampStepVolts", parameters.rampStepVolts), ("rampMaxVolts", parameters.rampMaxVolts)].first { $0.1 != nil }?.0
+            if let name = learningOnly.filter({ $0.value != nil }).keys.sorted().first ?? (parameters.seed != nil ? "seed" : rampGiven) {
                 throw APIFailure(.badRequest, "parameters.\(name) is for the learning protocols, not present", field: "parameters.\(name)")
             }
             guard let periods = parameters.periodsPerPattern else {
@@ -176,6 +182,18 @@ actor RunManager {
         plan.testRepeats = parameters.testRepeats ?? plan.testRepeats
         plan.noisePixels = parameters.noisePixels ?? plan.noisePixels
         plan.seed = parameters.seed ?? plan.seed
+        for (name, value) in [("rampStartVolts", parameters.rampStartVolts), ("rampStepVolts", parameters.rampStepVolts), ("rampMaxVolts", parameters.rampMaxVolts)] {
+            guard let value else { continue }
+            guard plan.kind == .rampWTA else {
+                throw APIFailure(.badRequest, "parameters.\(name) is for ramp-wta", field: "parameters.\(name)")
+            }
+            guard value.isFinite, value > 0, value <= maxAmplitudeVolts else {
+                throw APIFailure(.badRequest, "parameters.\(name) is \(value) V; allowed: more than 0 and at most this board's limits.max_amplitude_volts of \(maxAmplitudeVolts) V", field: "parameters.\(name)")
+            }
+        }
+        plan.rampStartVolts = parameters.rampStartVolts ?? plan.rampStartVolts
+        plan.rampStepVolts = parameters.rampStepVolts ?? plan.rampStepVolts
+        plan.rampMaxVolts = parameters.rampMaxVolts ?? maxAmplitudeVolts
         if let problem = plan.problem(layerSizes: layerSizes, inputCount: inputCount) {
             let field = problem.field == "protocol" ? "protocol" : "parameters.\(problem.field)"
             throw APIFailure(.badRequest, "\(field): \(problem.allowed)", field: field)
