@@ -167,7 +167,7 @@ struct RunReport: ParsableCommand {
             var last: UInt64 = 0
             try store.forEachEvent(board: client.name, run: Int64(id), kinds: nil) { stored in
                 let event = stored.event
-                guard let kind = EventKind.allCases.first(where: { $0.description == event.kind }) else { return }
+                guard let kind = EventKind(name: event.kind) else { return }
                 first = first ?? event.tick
                 last = event.tick
                 report.add(NeuronEvent(

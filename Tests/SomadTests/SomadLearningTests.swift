@@ -90,7 +90,7 @@ struct SomadLearningTests {
         // The pulled log is enough to compute the run's report.
         var report = LearningReport(patternCount: 10, hiddenNeurons: 10, outputNeurons: 10)
         for event in events {
-            guard let kind = EventKind.allCases.first(where: { $0.description == event.kind }) else {
+            guard let kind = EventKind(name: event.kind) else {
                 Issue.record("unknown kind \(event.kind)")
                 continue
             }

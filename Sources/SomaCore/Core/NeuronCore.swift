@@ -194,15 +194,11 @@ public struct NeuronCore: ~Copyable {
             noiseScratch[row] = Int32(truncatingIfNeeded: row)
             row += 1
         }
-        // A partial Fisher–Yates shuffle (xorshift64*) picks the pixels.
+        // A partial Fisher–Yates shuffle picks the pixels.
         var state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed
         var chosen = 0
         while chosen < flippingPixels {
-            state ^= state >> 12
-            state ^= state << 25
-            state ^= state >> 27
-            let remaining = inputCount - chosen
-            let pick = chosen + Int((state &* 0x2545_F491_4F6C_DD1D) % UInt64(remaining))
+            let pick = chosen + SeededDraw.below(inputCount - chosen, state: &state)
             noiseScratch.swapAt(chosen, pick)
             noiseMask[Int(noiseScratch[chosen])] = true
             chosen += 1
@@ -525,11 +521,7 @@ public struct NeuronCore: ~Copyable {
         case 1:
             start = layer.nextCandidate
         case 2:
-            // xorshift64*: deterministic for a seed, unbiased enough for tie breaking.
-            randomState ^= randomState >> 12
-            randomState ^= randomState << 25
-            randomState ^= randomState >> 27
-            skip = Int((randomState &* 0x2545_F491_4F6C_DD1D) % UInt64(candidates))
+            skip = SeededDraw.below(candidates, state: &randomState)
         default:
             break
         }

@@ -1,5 +1,5 @@
 /// What happened in a tick. Stored as one byte in a `NeuronEvent`.
-public enum EventKind: UInt8, Sendable, BitwiseCopyable, CaseIterable, CustomStringConvertible {
+public enum EventKind: UInt8, Sendable, BitwiseCopyable, NamedCases {
     /// L1 captured a fire: the fire sense was high while L1 was transparent (L1 rising edge).
     case fire = 1
     /// G1 rose: an output spike, one clock-high phase long.
@@ -53,6 +53,18 @@ public enum EventKind: UInt8, Sendable, BitwiseCopyable, CaseIterable, CustomStr
         case .learned: "learned"
         case .noFire: "no-fire"
         }
+    }
+}
+
+/// An enumeration whose cases are written by name (their `description`) in the API, the logs and
+/// command lines, and read back with `init?(name:)`.
+public protocol NamedCases: CaseIterable, CustomStringConvertible {}
+
+extension NamedCases {
+    /// The case written as `name`, or nil.
+    public init?(name: String) {
+        guard let found = Self.allCases.first(where: { $0.description == name }) else { return nil }
+        self = found
     }
 }
 

@@ -20,7 +20,7 @@ public enum ProtocolStage: UInt8, Sendable, BitwiseCopyable, CaseIterable, Custo
 }
 
 /// Which of seed 000's learning protocols a run performs.
-public enum LearningProtocolKind: UInt8, Sendable, BitwiseCopyable, CaseIterable, CustomStringConvertible {
+public enum LearningProtocolKind: UInt8, Sendable, BitwiseCopyable, NamedCases {
     /// Per pattern, input pulses until a hidden neuron fires; the winner's lateral inhibition
     /// gates the other columns while its T1/T3 windows program its synapses.
     case layer1WTA = 1
@@ -44,11 +44,6 @@ public enum LearningProtocolKind: UInt8, Sendable, BitwiseCopyable, CaseIterable
         case .full: "full"
         case .rampWTA: "ramp-wta"
         }
-    }
-
-    public init?(name: String) {
-        guard let kind = Self.allCases.first(where: { $0.description == name }) else { return nil }
-        self = kind
     }
 }
 
@@ -469,7 +464,7 @@ public struct LearningRun: ~Copyable {
             // Watch the hidden layer first, the output layer gated off (see selectHiddenResponder).
             core.setColumns(ofLayer: plan.outputLayer, .closed, plastic: false)
             var neuron = 0
-            while neuron < responses.count {
+            while neuron < core.layers[plan.hiddenLayer].neuronCount {
                 responses[neuron] = 0
                 neuron += 1
             }

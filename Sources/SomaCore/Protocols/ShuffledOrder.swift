@@ -13,12 +13,21 @@ public enum ShuffledOrder {
         guard shuffling else { return }
         index = count - 1
         while index > 0 {
-            state ^= state >> 12
-            state ^= state << 25
-            state ^= state >> 27
-            let draw = Int((state &* 0x2545_F491_4F6C_DD1D) % UInt64(index + 1))
-            order.swapAt(index, draw)
+            order.swapAt(index, SeededDraw.below(index + 1, state: &state))
             index -= 1
         }
+    }
+}
+
+/// The seeded draws of the core and its protocols (ties, noisy pixels, presentation order): one
+/// xorshift64* stream, deterministic for a seed on every machine, allocation-free.
+public enum SeededDraw {
+    /// A draw in 0..<bound (bound ≥ 1), advancing `state`.
+    @inlinable @_noAllocation @_noLocks
+    public static func below(_ bound: Int, state: inout UInt64) -> Int {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return Int((state &* 0x2545_F491_4F6C_DD1D) % UInt64(bound))
     }
 }

@@ -87,7 +87,4 @@ extension ResistiveSynapse.Parameters {
         parameters.resetSlopeVolts = 0.05
         return parameters
     }
-
-    /// The synapse set that goes with a neuron device set, where one differs from the default.
-    public static func named(_ device: String) -> Self? { device == "fig5" ? .fig5 : nil }
 }

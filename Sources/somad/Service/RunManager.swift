@@ -141,11 +141,18 @@ actor RunManager {
                 throw APIFailure(.badRequest, "parameters.\(name) is \(value); allowed: \(allowed.lowerBound)…\(allowed.upperBound)\(why)", field: "parameters.\(name)")
             }
         }
-        let learningOnly = ["epochs": parameters.epochs, "layer2Epochs": parameters.layer2Epochs, "maxPulses": parameters.maxPulses, "settlePeriods": parameters.settlePeriods, "observePeriods": parameters.observePeriods, "inferPeriods": parameters.inferPeriods, "testRepeats": parameters.testRepeats, "noisePixels": parameters.noisePixels]
+        // The learning protocols' parameters, in the order a refusal names the first one given.
+        let learningOnly: [(name: String, given: Bool)] = [
+            ("epochs", parameters.epochs != nil), ("inferPeriods", parameters.inferPeriods != nil),
+            ("layer2Epochs", parameters.layer2Epochs != nil), ("maxPulses", parameters.maxPulses != nil),
+            ("noisePixels", parameters.noisePixels != nil), ("observePeriods", parameters.observePeriods != nil),
+            ("settlePeriods", parameters.settlePeriods != nil), ("testRepeats", parameters.testRepeats != nil),
+            ("seed", parameters.seed != nil), ("rampStartVolts", parameters.rampStartVolts != nil),
+            ("rampStepVolts", parameters.rampStepVolts != nil), ("rampMaxVolts", parameters.rampMaxVolts != nil),
+        ]
         try check(parameters.restPeriods, "restPeriods", 0...10_000_000)
         if spec.protocol == "present" {
-            let rampGiven = [("rampStartVolts", parameters.rampStartVolts), ("rampStepVolts", parameters.rampStepVolts), ("rampMaxVolts", parameters.rampMaxVolts)].first { $0.1 != nil }?.0
-            if let name = learningOnly.filter({ $0.value != nil }).keys.sorted().first ?? (parameters.seed != nil ? "seed" : rampGiven) {
+            if let name = learningOnly.first(where: \.given)?.name {
                 throw APIFailure(.badRequest, "parameters.\(name) is for the learning protocols, not present", field: "parameters.\(name)")
             }
             guard let periods = parameters.periodsPerPattern else {
