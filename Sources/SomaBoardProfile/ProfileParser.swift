@@ -264,6 +264,9 @@ struct ProfileParser {
             for key in table.keys.sorted() {
                 guard let path = string(table, key, path: "chips.\(key)", required: true) else { continue }
                 if key == "adc" { problem("chips.adc", "'adc' is reserved for the ADC; name the chip something else") }
+                if path.hasPrefix("label:") && path.count == "label:".count {
+                    problem("chips.\(key)", "chips.\(key) = \"label:\" names no label; write e.g. \"label:pinctrl-rp1\" (gpiodetect lists the labels)")
+                }
                 chips[key] = path
             }
         }

@@ -14,12 +14,24 @@ import Synchronization
 /// Set by SIGTERM/SIGINT; the main thread polls it and stops the loop.
 let stopRequested = Atomic<Bool>(false)
 
-/// The board daemon: the neuron loop on a real-time thread, the durable event log, the HTTP API.
+/// The board daemon: `somad [serve] --profile FILE` runs the board, `somad doctor` checks that a
+/// board and this machine can run it.
 @main
 struct Somad: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "somad",
         abstract: "The board daemon: the neuron loop on a board (or the simulated breadboard), its durable event log and its HTTP API.",
+        discussion: "With no subcommand, somad serves: `somad --profile FILE` is `somad serve --profile FILE`.",
+        subcommands: [Serve.self, Doctor.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// The neuron loop on a real-time thread, the durable event log, the HTTP API.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the board (the default): the neuron loop, its durable event log and its HTTP API.",
         discussion: """
             Loads and checks a board profile (problems are printed as FILE:LINE:COL and the exit \
             status is 65), takes every line the profile names, runs the neuron core once per tick on \

@@ -46,9 +46,20 @@ public final class GPIOChip {
     public let lineCount: Int
     @usableFromInline let handle: OpaquePointer
 
-    /// Opens a chip by path (`/dev/gpiochip0`) or by name (`gpiochip0`).
+    /// Opens a chip by path (`/dev/gpiochip0`), by name (`gpiochip0`) or by label
+    /// (`label:pinctrl-rp1`). A label names the same controller whatever number the kernel gives
+    /// it: the Pi 5's header chip was gpiochip4 before kernel 6.6.45 and gpiochip0 after.
     public init(_ pathOrName: String) throws(GPIOError) {
-        let path = pathOrName.hasPrefix("/") ? pathOrName : "/dev/" + pathOrName
+        let path: String
+        if pathOrName.hasPrefix(Self.labelPrefix) {
+            let label = String(pathOrName.dropFirst(Self.labelPrefix.count))
+            guard let found = Self.present().first(where: { $0.label == label })?.path else {
+                throw GPIOError(call: "find chip labelled \"\(label)\"", chip: "/dev/gpiochip*", errno: ENODEV)
+            }
+            path = found
+        } else {
+            path = pathOrName.hasPrefix("/") ? pathOrName : "/dev/" + pathOrName
+        }
         guard let handle = soma_gpio_chip_open(path) else {
             throw GPIOError(call: "open chip", chip: path, errno: Glibc.errno)
         }
@@ -66,6 +77,30 @@ public final class GPIOChip {
     }
 
     deinit { soma_gpio_chip_close(handle) }
+
+    /// How a profile names a chip by its label rather than its number.
+    public static let labelPrefix = "label:"
+
+    /// The GPIO chips this process can see: `/dev/gpiochipN` in number order, with their labels
+    /// and line counts (a chip that cannot be opened is listed with its errno instead).
+    public static func present(devices: String = "/dev") -> [(path: String, label: String?, lineCount: Int?, errno: Int32?)] {
+        guard let directory = opendir(devices) else { return [] }
+        defer { closedir(directory) }
+        var numbers: [Int] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix("gpiochip"), let number = Int(name.dropFirst("gpiochip".count)) { numbers.append(number) }
+        }
+        return numbers.sorted().map { number in
+            let path = "\(devices)/gpiochip\(number)"
+            do throws(GPIOError) {
+                let chip = try GPIOChip(path)
+                return (path, chip.label, chip.lineCount, nil)
+            } catch {
+                return (path, nil, nil, error.errno)
+            }
+        }
+    }
 
     /// The consumer holding `line`, or nil when it is free.
     public func consumer(ofLine line: UInt32) throws(GPIOError) -> String? {

@@ -1,0 +1,88 @@
+import SomaCore
+import SomaLinux
+import SomaRuntime
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a loop at the profile's tick on a thread set up as somad sets up its loop (SCHED_FIFO,
+/// mlockall, CPU pinning) and measures how long after each deadline the tick's work was done.
+///
+/// With a board, each tick does the real tick's line I/O without changing any output: every chain
+/// is shifted and latched with its safe bits, every chip written with its safe levels, every input
+/// read. Without one (a simulated profile, or lines that could not be opened) it measures the
+/// wake-up alone.
+struct LoopLatencyProbe {
+    struct Result {
+        var ticks: Int
+        /// Ticks whose work ended after the next tick's deadline: somad would log deadline misses.
+        var overruns: Int
+        /// Deadline to end of the tick's work (wake-up latency plus I/O), nanoseconds.
+        var p50: Int64, p99: Int64, max: Int64
+        /// The I/O alone, p99, nanoseconds (0 without a board).
+        var ioP99: Int64
+        /// What the kernel refused when the thread was set up.
+        var warnings: [RealTimeWarning]
+    }
+
+    var tickNanoseconds: Int64
+    var seconds: Double
+    var settings: RealTimeSettings
+
+    func run(board: LinuxBoard?) throws(RealTimeWarning) -> Result {
+        let count = max(1, Int(seconds * 1e9 / Double(tickNanoseconds)))
+        let done = UnsafeMutableBufferPointer<Int64>.allocate(capacity: count)
+        let io = UnsafeMutableBufferPointer<Int64>.allocate(capacity: count)
+        defer { done.deallocate(); io.deallocate() }
+        done.initialize(repeating: 0)
+        io.initialize(repeating: 0)
+        let neurons = board.map { $0.profile.network.layers.reduce(0) { $0 + $1.neurons } } ?? 0
+        let fires = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(1, neurons))
+        let monitored = UnsafeMutableBufferPointer<NeuronSignals>.allocate(capacity: max(1, neurons))
+        defer { fires.deallocate(); monitored.deallocate() }
+        fires.initialize(repeating: false)
+        monitored.initialize(repeating: [])
+        let sensed = board.map { SensedLines(fireSense: fires, monitored: monitored, mode: $0.profile.network.mode) }
+        let tick = tickNanoseconds
+
+        let thread = RealTimeThread(settings: settings) {
+            var deadline = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &deadline)
+            Self.advance(&deadline, by: tick)
+            var now = timespec()
+            for index in 0..<count {
+                while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nil) == EINTR {}
+                clock_gettime(CLOCK_MONOTONIC, &now)
+                let woke = Self.nanoseconds(now)
+                if let board, let sensed {
+                    _ = board.sense(sensed, tick: UInt64(index))
+                    _ = board.driveSafeState()
+                    clock_gettime(CLOCK_MONOTONIC, &now)
+                }
+                let end = Self.nanoseconds(now)
+                done[index] = end - Self.nanoseconds(deadline)
+                io[index] = end - woke
+                Self.advance(&deadline, by: tick)
+                // Behind by more than a tick: skip the missed deadlines, as the loop does.
+                while Self.nanoseconds(deadline) < end { Self.advance(&deadline, by: tick) }
+            }
+        }
+        try thread.start()
+        thread.join()
+
+        let sortedDone = done.sorted(), sortedIO = io.sorted()
+        func percentile(_ values: [Int64], _ p: Double) -> Int64 { values[min(values.count - 1, Int(Double(values.count) * p))] }
+        return Result(
+            ticks: count, overruns: sortedDone.filter { $0 > tick }.count,
+            p50: percentile(sortedDone, 0.5), p99: percentile(sortedDone, 0.99), max: sortedDone.last ?? 0,
+            ioP99: board == nil ? 0 : percentile(sortedIO, 0.99), warnings: thread.warnings)
+    }
+
+    static func nanoseconds(_ time: timespec) -> Int64 { Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec) }
+
+    static func advance(_ time: inout timespec, by nanoseconds: Int64) {
+        let total = Int64(time.tv_nsec) + nanoseconds
+        time.tv_sec += Int(total / 1_000_000_000)
+        time.tv_nsec = Int(total % 1_000_000_000)
+    }
+}
