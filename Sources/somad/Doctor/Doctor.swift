@@ -229,7 +229,7 @@ struct Doctor: ParsableCommand {
                 try device.probe()
                 report.ok(subject, "\(what) answers")
             } catch {
-                let silent = error.errno == ENXIO || error.errno == EREMOTEIO || error.errno == EIO
+                let silent = [ENXIO, ENODEV, EREMOTEIO, EIO].contains(error.errno)
                 report.fail(subject, silent ? "\(what): nothing answers at 0x\(String(address, radix: 16)) (\(error)); check its wiring, power and address pins" : "\(what): \(error)")
             }
         }
