@@ -33,7 +33,7 @@ struct DoctorWithoutHardwareTests {
         #expect(subjects == ["profile", "libgpiod", "kernel", "lines", "SCHED_FIFO", "mlockall", "loop latency"], "\(result.output)")
         #expect(result.lines.contains { $0.hasPrefix("ok    lines") && $0.contains("simulated breadboard only") })
         let latency = try #require(result.lines.first { $0.contains("loop latency") })
-        #expect(latency.contains("wake-up only") && latency.contains("tick 50.0 µs") && latency.contains("of 4000 ticks overran"), "\(latency)")
+        #expect(latency.contains("wake-up only") && latency.contains("tick 50.0 µs") && latency.contains(" ticks overran"), "\(latency)")
         #expect(result.status == (result.lines.contains { $0.hasPrefix("FAIL") } ? 1 : 0))
     }
 

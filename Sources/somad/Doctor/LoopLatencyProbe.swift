@@ -14,6 +14,7 @@ import Glibc
 /// wake-up alone.
 struct LoopLatencyProbe {
     struct Result {
+        /// Ticks measured (deadlines skipped while behind are not counted).
         var ticks: Int
         /// Ticks whose work ended after the next tick's deadline: somad would log deadline misses.
         var overruns: Int
@@ -44,13 +45,20 @@ struct LoopLatencyProbe {
         monitored.initialize(repeating: [])
         let sensed = board.map { SensedLines(fireSense: fires, monitored: monitored, mode: $0.profile.network.mode) }
         let tick = tickNanoseconds
+        let measured = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        defer { measured.deallocate() }
+        measured.pointee = 0
 
         let thread = RealTimeThread(settings: settings) {
             var deadline = timespec()
             clock_gettime(CLOCK_MONOTONIC, &deadline)
+            let stop = Self.nanoseconds(deadline) + Int64(count) * tick
             Self.advance(&deadline, by: tick)
             var now = timespec()
             for index in 0..<count {
+                // A loop slower than its tick misses deadlines: stop at the wall time asked for.
+                if Self.nanoseconds(deadline) > stop { break }
+                measured.pointee = index + 1
                 while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nil) == EINTR {}
                 clock_gettime(CLOCK_MONOTONIC, &now)
                 let woke = Self.nanoseconds(now)
@@ -70,10 +78,11 @@ struct LoopLatencyProbe {
         try thread.start()
         thread.join()
 
-        let sortedDone = done.sorted(), sortedIO = io.sorted()
-        func percentile(_ values: [Int64], _ p: Double) -> Int64 { values[min(values.count - 1, Int(Double(values.count) * p))] }
+        let ticks = measured.pointee
+        let sortedDone = done.prefix(ticks).sorted(), sortedIO = io.prefix(ticks).sorted()
+        func percentile(_ values: [Int64], _ p: Double) -> Int64 { values.isEmpty ? 0 : values[min(values.count - 1, Int(Double(values.count) * p))] }
         return Result(
-            ticks: count, overruns: sortedDone.filter { $0 > tick }.count,
+            ticks: ticks, overruns: sortedDone.filter { $0 > tick }.count,
             p50: percentile(sortedDone, 0.5), p99: percentile(sortedDone, 0.99), max: sortedDone.last ?? 0,
             ioP99: board == nil ? 0 : percentile(sortedIO, 0.99), warnings: thread.warnings)
     }
