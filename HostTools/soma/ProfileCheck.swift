@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import SomaBoardProfile
 import SomaCore
+import SomaHostKit
 
 struct Profile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Board profiles: the TOML files that say which line carries which signal.",
-        subcommands: [Check.self]
+        subcommands: [Check.self, WiringCommand.self]
     )
 }
 
@@ -72,5 +73,42 @@ struct Check: ParsableCommand {
                 + (i2c.dac.map { ", DAC 0x\(String($0.address, radix: 16))" } ?? ""))
         }
         return parts.joined(separator: ", ")
+    }
+}
+
+/// `soma profile wiring FILE`: the profile as a wiring list (Markdown) and diagram (SVG).
+struct WiringCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wiring",
+        abstract: "Print a profile's wiring: every line from its header pin or shift-register pin to its breadboard node.",
+        discussion: """
+            Prints the wiring list as Markdown (or writes it with --markdown); --svg writes the \
+            diagram. Board/wiring/ holds both for every shipped Raspberry Pi profile.
+            """
+    )
+
+    @Argument(help: "A board profile (TOML).")
+    var file: String
+
+    @Option(help: "Write the Markdown wiring list here instead of printing it.")
+    var markdown: String?
+
+    @Option(help: "Write the SVG diagram here.")
+    var svg: String?
+
+    func run() throws {
+        let profile: BoardProfile
+        do { profile = try BoardProfile.load(path: file) } catch {
+            for problem in error.diagnostics { print(problem.description) }
+            throw ExitCode(65)
+        }
+        guard !profile.lines.isEmpty else {
+            print("\(file): no [lines]: a simulated breadboard has no wiring")
+            throw ExitCode(65)
+        }
+        let wiring = Wiring(profile: profile)
+        let text = wiring.markdown(profilePath: file)
+        if let markdown { try text.write(toFile: markdown, atomically: true, encoding: .utf8) } else { print(text, terminator: "") }
+        if let svg { try wiring.svg().write(toFile: svg, atomically: true, encoding: .utf8) }
     }
 }

@@ -94,3 +94,23 @@ struct DoctorTests {
         #expect(silent.lines.contains { $0.hasPrefix("FAIL  i2c \(bus) 0x61") && $0.contains("nothing answers at 0x61") }, "\(silent.output)")
     }
 }
+
+@Suite("Raspberry Pi profiles on gpio-sim", .serialized, .enabled(if: GPIOSimulator.isAvailable, "runs inside the test VM: make test-hil"))
+struct PiProfileTests {
+    @Test("each Pi profile, its chip label swapped for gpio-sim's and its I2C bus for i2c-stub's: doctor finds every line free and every I2C chip answering, and the board takes the lines", arguments: ["pi4-single-neuron", "pi5-paper-network"])
+    func piProfileOnGPIOSim(name: String) throws {
+        let bus = try #require(ProcessInfo.processInfo.environment["SOMA_HIL_I2C_BUS"])
+        let text = try String(contentsOfFile: repositoryRoot.appendingPathComponent("Board/profiles/\(name).toml").path, encoding: .utf8)
+            .replacingOccurrences(of: "label:pinctrl-bcm2711", with: "label:soma-sim-a")
+            .replacingOccurrences(of: "label:pinctrl-rp1", with: "label:soma-sim-a")
+            .replacingOccurrences(of: "bus = 1 ", with: "bus = \(bus) ")
+        let path = (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/\(name)-\(UUID().uuidString).toml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try ToolProcess("somad", ["doctor", "--profile", path, "--seconds", "0"]).finish()
+        #expect(result.status == 0, "\(result.output)")
+        #expect(!result.output.contains("FAIL"), "\(result.output)")
+        #expect(result.output.contains("ok    chip main              label:soma-sim-a is /dev/"), "\(result.output)")
+        let board = try LinuxBoard(profile: try BoardProfile.load(path: path))
+        #expect(board.driveSafeState() == nil)
+    }
+}
