@@ -64,6 +64,15 @@ public struct Wiring: Sendable {
             guard case .gpio = address else { return nil }
             return Wire(from: origin(address), signal: signal.description, direction: direction(signal), to: Self.node(signal, profile))
         }.sorted { Self.pinOrder($0.from) < Self.pinOrder($1.from) }
+        let chipPins = ["QA": 15, "QB": 1, "QC": 2, "QD": 3, "QE": 4, "QF": 5, "QG": 6, "QH": 7, "A": 11, "B": 12, "C": 13, "D": 14, "E": 3, "F": 4, "G": 5, "H": 6]
+        /// One wire per chain bit that carries a signal; `pinName` names the chip pin of bit k mod 8.
+        func bitWires(_ chainName: String, _ direction: String, pinName: (Int) -> String) -> [Wire] {
+            signals.compactMap { signal, address in
+                guard case .shift(let name, let bit) = address, name == chainName else { return nil }
+                let pin = pinName(bit % 8)
+                return Wire(from: "\(chainName) #\(bit / 8 + 1) pin \(chipPins[pin]!) (\(pin))", signal: signal.description, direction: direction, to: Self.node(signal, profile))
+            }
+        }
         var chains: [Chain] = []
         for chain in profile.shiftOutChains {
             let controls = [
@@ -71,13 +80,9 @@ public struct Wiring: Sendable {
                 Wire(from: origin(chain.clock), signal: "\(chain.name).shift_clock", direction: "out", to: "SRCLK (pin 11) of every \(chain.name) chip"),
                 Wire(from: origin(chain.latch), signal: "\(chain.name).latch_clock", direction: "out", to: "RCLK (pin 12) of every \(chain.name) chip; OE (pin 13) to GND, SRCLR (pin 10) to 3V3"),
             ]
-            let outputs = ["QA": 15, "QB": 1, "QC": 2, "QD": 3, "QE": 4, "QF": 5, "QG": 6, "QH": 7]
-            let names = ["QA", "QB", "QC", "QD", "QE", "QF", "QG", "QH"]
-            let bits: [Wire] = signals.compactMap { signal, address in
-                guard case .shift(let name, let bit) = address, name == chain.name else { return nil }
-                let output = names[bit % 8]
-                return Wire(from: "\(chain.name) #\(bit / 8 + 1) pin \(outputs[output]!) (\(output))", signal: signal.description, direction: "out", to: Self.node(signal, profile))
-            }.sorted { Self.bitOrder($0.from) < Self.bitOrder($1.from) }
+            // Bit k is output Q(A + k mod 8) of chip k / 8 + 1 (pins QA 15, QB…QH 1…7).
+            let bits = bitWires(chain.name, "out") { ["QA", "QB", "QC", "QD", "QE", "QF", "QG", "QH"][$0] }
+                .sorted { Self.bitOrder($0.from) < Self.bitOrder($1.from) }
             chains.append(Chain(name: chain.name, part: "74HC595", chips: chain.chipCount, controls: controls, bits: bits))
         }
         for chain in profile.shiftInChains {
@@ -86,13 +91,8 @@ public struct Wiring: Sendable {
                 Wire(from: origin(chain.clock), signal: "\(chain.name).clock", direction: "out", to: "CLK (pin 2) of every \(chain.name) chip; CLK INH (pin 15) to GND"),
                 Wire(from: origin(chain.data), signal: "\(chain.name).data", direction: "in", to: "QH (pin 9) of \(chain.name) #1; each chip's SER (pin 10) takes the next one's QH"),
             ]
-            let inputs = ["A": 11, "B": 12, "C": 13, "D": 14, "E": 3, "F": 4, "G": 5, "H": 6]
-            let names = ["H", "G", "F", "E", "D", "C", "B", "A"]  // bit 0 is input H of the chip driving QH
-            let bits: [Wire] = signals.compactMap { signal, address in
-                guard case .shift(let name, let bit) = address, name == chain.name else { return nil }
-                let input = names[bit % 8]
-                return Wire(from: "\(chain.name) #\(bit / 8 + 1) pin \(inputs[input]!) (\(input))", signal: signal.description, direction: "in", to: Self.node(signal, profile))
-            }
+            // Bit 0 is input H of the chip driving QH, bit 7 its input A, then the next chip.
+            let bits = bitWires(chain.name, "in") { ["H", "G", "F", "E", "D", "C", "B", "A"][$0] }
             chains.append(Chain(name: chain.name, part: "74HC165", chips: chain.chipCount, controls: controls, bits: bits))
         }
         self.chains = chains
