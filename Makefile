@@ -4,6 +4,7 @@
 #                30 × 10 × 10 network, the digits learned by the full protocol through soma, the
 #                log pulled, the report and plots in demo-out/ (HostTools/demo.sh)
 #   make test    install what the tests need (apt), then run the whole suite, debug and release
+#   make fuzz    libFuzzer over the pattern, profile, run spec, API body and log segment parsers
 #   make board   somad for the single-board computer (Board/build.sh; then Board/deploy.sh HOST)
 #   make bench   benchmarks, each reported as a ratio to a baseline measured in the same run
 #                (the core against a naive one; GPIO in the test VM against C libgpiod; the loop's
@@ -19,7 +20,7 @@ APT_PACKAGES := libgpiod-dev libi2c-dev libsqlite3-dev pkg-config chromium
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BENCH_OUT    := bench-out
 
-.PHONY: all deps build test test-debug test-release test-hil demo bench board clean
+.PHONY: all deps build test test-debug test-release test-hil demo bench board fuzz clean
 
 all: build
 
@@ -73,10 +74,15 @@ bench: deps
 	@echo
 	Benchmarks/network.sh $(BENCH_OUT)
 
+# libFuzzer over every parser that takes outside input (Fuzz/run.sh): FUZZ_RUNS executions each
+# (default 20000, the CI run); a crash's input lands in .build-fuzz/crashes/.
+fuzz: deps
+	@Fuzz/run.sh
+
 # somad for the single-board computer, in .build-board/somad (Board/build.sh): natively on an
 # aarch64 board, or static with a Swift static Linux SDK; Board/deploy.sh HOST installs it.
 board:
 	@Board/build.sh
 
 clean:
-	rm -rf .build .build-gpiod2 .build-hil .build-release .build-board Benchmarks/.build $(BENCH_OUT)
+	rm -rf .build .build-gpiod2 .build-hil .build-release .build-board .build-fuzz Benchmarks/.build $(BENCH_OUT)

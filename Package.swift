@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SomaBoardProfile", targets: ["SomaBoardProfile"]),
         .library(name: "SomaLinux", targets: ["SomaLinux"]),
         .library(name: "SomaStore", targets: ["SomaStore"]),
+        .library(name: "SomaProtocol", targets: ["SomaProtocol"]),
         .library(name: "SomaHostKit", targets: ["SomaHostKit"]),
         .executable(name: "soma", targets: ["soma"]),
         .executable(name: "somad", targets: ["somad"]),
@@ -116,7 +117,7 @@ let package = Package(
         .testTarget(name: "SomaSimTests", dependencies: ["SomaSim", "SomaCore"]),
         .testTarget(
             name: "SomaHostKitTests",
-            dependencies: ["SomaHostKit", "SomaCore", "SomaTesting", "SomaProtocol", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["SomaHostKit", "SomaCore", "SomaTesting", "SomaProtocol", "SomaBoardProfile", "SomaStore", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )
 

@@ -140,6 +140,10 @@ struct ProfileParser {
 
     mutating func parse() -> BoardProfile? {
         let root: TOMLTable
+        if let header = TOMLHeaderCheck.firstHeaderWithoutKey(text) {
+            diagnostics.append(ProfileDiagnostic(file: file, line: header.line, column: header.column, message: TOMLHeaderCheck.message(found: header.found)))
+            return nil
+        }
         do {
             root = try TOMLTable(string: text)
         } catch let error as TOMLParseError {

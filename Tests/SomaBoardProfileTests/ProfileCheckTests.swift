@@ -116,3 +116,40 @@ struct ProfileCheckTests {
         }
     }
 }
+
+/// toml++ (inside TOMLKit 0.6.0) aborts on a table header that does not start with a key; `make
+/// fuzz` found it. Soma reports such a header itself, before the parser sees it.
+@Suite("Table headers toml++ would abort on")
+struct TOMLHeaderCheckTests {
+    @Test("a header starting with #, =, . or nothing is reported at its line and column", arguments: [
+        ("[#x]\n", 1, 2), ("[ #x]\n", 1, 3), ("[[#x]]\n", 1, 3), ("[=]\n", 1, 2), ("[.]\n", 1, 2), ("[board]\nname = \"a\"\n[#]\n", 3, 2), ("[\n]\n", 1, 2),
+    ])
+    func reported(text: String, line: Int, column: Int) throws {
+        let found = try #require(TOMLHeaderCheck.firstHeaderWithoutKey(text))
+        #expect(found.line == line && found.column == column)
+        #expect(throws: ProfileErrors.self) { try BoardProfile.parse(text, file: "bad.toml") }
+        do { _ = try BoardProfile.parse(text, file: "bad.toml") } catch {
+            #expect(error.diagnostics.first?.description.hasPrefix("bad.toml:\(line):\(column): TOML syntax: a table header must start with a key") == true)
+        }
+    }
+
+    @Test("valid documents pass: headers, quoted keys, arrays of arrays over several lines, brackets in strings and comments")
+    func validDocuments() {
+        for text in [
+            "[board]\n[\"quoted key\"]\n[[shift_out]]\n[ spaced ]\n[-dash]\n[_under]\n",
+            "m = [\n  [+1],\n  [ [2] ],\n  [{a = 1}],\n]\n[next]\n",
+            "s = \"[#not a header\"  # [ neither\nt = '['\n[next]\n",
+            "u = \"\"\"\n[#inside a string]\n\"\"\"\n[next]\n",
+        ] {
+            #expect(TOMLHeaderCheck.firstHeaderWithoutKey(text) == nil, "\(text)")
+        }
+    }
+
+    @Test("every shipped profile passes")
+    func shippedProfiles() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Board/profiles")
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".toml") {
+            #expect(TOMLHeaderCheck.firstHeaderWithoutKey(try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) == nil, "\(name)")
+        }
+    }
+}

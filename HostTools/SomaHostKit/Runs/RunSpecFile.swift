@@ -1,4 +1,5 @@
 import Foundation
+import SomaBoardProfile
 import SomaProtocol
 import TOMLKit
 
@@ -15,10 +16,19 @@ import TOMLKit
 public enum RunSpecFile {
     public static func load(_ path: String) throws(HostError) -> RunSpec {
         guard let data = FileManager.default.contents(atPath: path) else { throw HostError("cannot read the run spec \(path)", exitCode: 65) }
+        return try parse(data, file: path, isTOML: path.hasSuffix(".toml"))
+    }
+
+    /// Parses a run spec's bytes; `file` names it in errors.
+    public static func parse(_ data: Data, file path: String, isTOML: Bool) throws(HostError) -> RunSpec {
         var json = data
-        if path.hasSuffix(".toml") {
+        if isTOML {
+            let text = String(decoding: data, as: UTF8.self)
+            if let header = TOMLHeaderCheck.firstHeaderWithoutKey(text) {
+                throw HostError("\(path):\(header.line):\(header.column): \(TOMLHeaderCheck.message(found: header.found))", exitCode: 65)
+            }
             do {
-                json = Data(try TOMLTable(string: String(decoding: data, as: UTF8.self)).convert(to: .json).utf8)
+                json = Data(try TOMLTable(string: text).convert(to: .json).utf8)
             } catch let error as TOMLParseError {
                 throw HostError("\(path):\(error.source.begin.line):\(error.source.begin.column): \(error.description)", exitCode: 65)
             } catch {

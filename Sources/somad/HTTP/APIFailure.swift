@@ -49,6 +49,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let failure as APIFailure {
             return JSONResponse.make(failure.document, status: failure.status)
         } catch let error as HTTPError {
+            // The router answers 404 for a known path asked with a method it does not take: that
+            // is a 405, with the methods it does take.
+            if error.status == .notFound, let allowed = Routes.methods(forPath: request.uri.path) {
+                var response = JSONResponse.make(
+                    ErrorDocument(error: "\(request.method) is not allowed on \(request.uri.path); it takes \(allowed.joined(separator: ", "))"),
+                    status: .methodNotAllowed)
+                response.headers[.allow] = allowed.joined(separator: ", ")
+                return response
+            }
             let message: String = switch error.status {
             case .notFound: "no such resource: \(request.method) \(request.uri.path)"
             case .methodNotAllowed: "\(request.method) is not allowed on \(request.uri.path)"

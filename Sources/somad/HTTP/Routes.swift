@@ -6,6 +6,22 @@ import SomaProtocol
 /// The API under `/v1`, plus `/metrics`. Every answer is JSON (metrics: Prometheus text; the live
 /// event stream: one JSON event per line).
 enum Routes {
+    /// Every route and its methods, as `router` declares them and docs/openapi.json documents
+    /// them (`:name` matches one path segment).
+    static let table: [(path: [Substring], methods: [String])] = [
+        ("metrics", ["GET"]), ("v1/status", ["GET"]), ("v1/profile", ["GET"]), ("v1/pattern-sets", ["GET", "POST"]),
+        ("v1/pattern-sets/:name", ["GET", "DELETE"]), ("v1/runs", ["GET", "POST"]), ("v1/runs/:id", ["GET"]),
+        ("v1/runs/:id/stop", ["POST"]), ("v1/events", ["GET"]), ("v1/events/stream", ["GET"]),
+    ].map { ($0.0.split(separator: "/"), $0.1) }
+
+    /// The methods a path takes, or nil when no route has that path.
+    static func methods(forPath path: String) -> [String]? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        return table.first { route in
+            route.path.count == segments.count && zip(route.path, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
+        }?.methods
+    }
+
     static func router(state: DaemonState, token: [UInt8]?) -> Router<BasicRequestContext> {
         let router = Router()
         router.middlewares.add(ErrorMiddleware())
