@@ -13,6 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=${FUZZ_RUNS:-20000}
+# A crash goes straight to libFuzzer, which keeps the input; Swift's own backtracer would wait on
+# the dying process.
+export SWIFT_BACKTRACE=enable=no
 targets=${FUZZ_TARGETS:-fuzz-patterns fuzz-board-profile fuzz-run-spec fuzz-api-requests fuzz-log-segment}
 build=.build-fuzz
 
@@ -26,6 +29,7 @@ table="| target | input | executions | exec/s | corpus | crashes |\n|---|---|---
 failed=0
 for target in $targets; do
     corpus="$build/corpus/$target" crashes="$build/crashes/$target"
+    rm -rf "$crashes"
     mkdir -p "$corpus" "$crashes"
     # TOMLKit 0.6.0 never frees a parsed table (TOMLTable has no deinit): leak checks off where
     # TOML is parsed, on everywhere else.
@@ -40,7 +44,7 @@ for target in $targets; do
         *) input="$target" ;;
     esac
     echo "==> $target: $runs executions"
-    if output=$("$build/debug/$target" -runs="$runs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 -detect_leaks=$leaks \
+    if output=$(ASAN_OPTIONS="detect_leaks=$leaks" "$build/debug/$target" -runs="$runs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 -detect_leaks=$leaks \
         -artifact_prefix="$crashes/" -print_final_stats=1 "$corpus" "Fuzz/Corpus/$target" 2>&1); then
         found=0
     else

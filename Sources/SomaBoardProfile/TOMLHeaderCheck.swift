@@ -13,7 +13,7 @@ public enum TOMLHeaderCheck {
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let triples = line.components(separatedBy: "\"\"\"").count - 1 + line.components(separatedBy: "'''").count - 1
             defer { if triples % 2 == 1 { inMultilineString.toggle() } }
-            if inMultilineString || triples > 0 { continue }
+            if inMultilineString { continue }
             let characters = Array(line.utf8)
             var position = 0
             while position < characters.count, characters[position] == 0x20 || characters[position] == 0x09 { position += 1 }
