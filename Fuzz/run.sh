@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # `make fuzz`: builds the libFuzzer targets of Fuzz/Package.swift (every module instrumented with
-# -sanitize=fuzzer,address) and runs each for FUZZ_RUNS executions (default 20000), starting from
+# -sanitize=fuzzer,address) and runs each for FUZZ_RUNS executions (default 20000) or FUZZ_SECONDS
+# (default 30), whichever comes first, starting from
 # its seed corpus in Fuzz/Corpus/TARGET plus whatever earlier runs found (.build-fuzz/corpus/).
 # A crash, a leak outside TOMLKit, a timeout or an out-of-memory stops the run: the input is kept in
 # .build-fuzz/crashes/TARGET/ — copy it to Fuzz/Regressions/TARGET/ (replayed by `make test`).
 #
 #   make fuzz                         the CI run
-#   FUZZ_RUNS=2000000 make fuzz       longer, by hand
+#   FUZZ_RUNS=2000000 FUZZ_SECONDS=600 make fuzz   longer, by hand
 #   FUZZ_TARGETS="fuzz-patterns" …    some targets only
 #   FUZZ_REPORT=docs/fuzz-results.md  also write the results table there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=${FUZZ_RUNS:-20000}
+seconds=${FUZZ_SECONDS:-30}     # and at most this long per target
 # A crash goes straight to libFuzzer, which keeps the input; Swift's own backtracer would wait on
 # the dying process.
 export SWIFT_BACKTRACE=enable=no
@@ -43,8 +45,8 @@ for target in $targets; do
         fuzz-log-segment) input="event log segments: recovery and reads" ;;
         *) input="$target" ;;
     esac
-    echo "==> $target: $runs executions"
-    if output=$(ASAN_OPTIONS="detect_leaks=$leaks" "$build/debug/$target" -runs="$runs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 -detect_leaks=$leaks \
+    echo "==> $target: $runs executions or ${seconds} s"
+    if output=$(ASAN_OPTIONS="detect_leaks=$leaks" "$build/debug/$target" -runs="$runs" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 -detect_leaks=$leaks \
         -artifact_prefix="$crashes/" -print_final_stats=1 "$corpus" "Fuzz/Corpus/$target" 2>&1); then
         found=0
     else

@@ -26,6 +26,7 @@ enum Routes {
         let router = Router()
         router.middlewares.add(ErrorMiddleware())
         if let token { router.middlewares.add(TokenAuthentication(token: token)) }
+        router.middlewares.add(BodyLimit())
 
         router.get("/metrics") { _, _ in
             Response(
