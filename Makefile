@@ -4,7 +4,8 @@
 #                30 × 10 × 10 network, the digits learned by the full protocol through soma, the
 #                log pulled, the report and plots in demo-out/ (HostTools/demo.sh)
 #   make test    install what the tests need (apt), then run the whole suite, debug and release
-#   make fuzz    libFuzzer over the pattern, profile, run spec, API body and log segment parsers
+#   make fuzz    libFuzzer over the pattern, profile, run spec, API body and log segment parsers;
+#                schemathesis against the running daemon's API
 #   make board   somad for the single-board computer (Board/build.sh; then Board/deploy.sh HOST)
 #   make bench   benchmarks, each reported as a ratio to a baseline measured in the same run
 #                (the core against a naive one; GPIO in the test VM against C libgpiod; the loop's
@@ -74,10 +75,12 @@ bench: deps
 	@echo
 	Benchmarks/network.sh $(BENCH_OUT)
 
-# libFuzzer over every parser that takes outside input (Fuzz/run.sh): FUZZ_RUNS executions each
-# (default 20000, the CI run); a crash's input lands in .build-fuzz/crashes/.
+# libFuzzer over every parser that takes outside input (Fuzz/run.sh): FUZZ_RUNS executions or
+# FUZZ_SECONDS each (defaults 20000 and 30, the CI run); a crash's input lands in
+# .build-fuzz/crashes/. Then schemathesis against somad's API (Fuzz/api.sh).
 fuzz: deps
 	@Fuzz/run.sh
+	@Fuzz/api.sh
 
 # somad for the single-board computer, in .build-board/somad (Board/build.sh): natively on an
 # aarch64 board, or static with a Swift static Linux SDK; Board/deploy.sh HOST installs it.

@@ -15,15 +15,14 @@ public enum TOMLHeaderCheck {
             defer { if triples % 2 == 1 { inMultilineString.toggle() } }
             if inMultilineString { continue }
             let characters = Array(line.utf8)
-            var position = 0
-            while position < characters.count, characters[position] == 0x20 || characters[position] == 0x09 { position += 1 }
+            var position = Self.leadingSpace(characters)
             guard arrayDepth == 0, position < characters.count, characters[position] == UInt8(ascii: "[") else {
                 arrayDepth = max(0, arrayDepth + bracketBalance(characters))
                 continue
             }
             position += 1
             if position < characters.count, characters[position] == UInt8(ascii: "[") { position += 1 }
-            while position < characters.count, characters[position] == 0x20 || characters[position] == 0x09 { position += 1 }
+            position += Self.leadingSpace(Array(characters[position...]))
             guard position < characters.count else { return (index + 1, position + 1, "the end of the line") }
             let next = characters[position]
             let isKey = (next >= 0x30 && next <= 0x39) || (next >= 0x41 && next <= 0x5A) || (next >= 0x61 && next <= 0x7A)
@@ -37,6 +36,21 @@ public enum TOMLHeaderCheck {
             }
         }
         return nil
+    }
+
+    /// Bytes of space before the first character that is not: tabs, spaces, a byte-order mark and
+    /// the Unicode spaces the parser skips as well (U+00A0, U+1680, U+2000…U+200A, U+202F, U+205F,
+    /// U+3000).
+    static func leadingSpace(_ characters: [UInt8]) -> Int {
+        var bytes = 0
+        for scalar in String(decoding: characters, as: UTF8.self).unicodeScalars {
+            let value = scalar.value
+            let isSpace = value == 0x20 || value == 0x09 || value == 0xFEFF || value == 0xA0 || value == 0x1680
+                || (0x2000...0x200A).contains(value) || value == 0x202F || value == 0x205F || value == 0x3000
+            guard isSpace else { break }
+            bytes += String(scalar).utf8.count
+        }
+        return bytes
     }
 
     /// `[` minus `]` outside quoted strings and before a comment.

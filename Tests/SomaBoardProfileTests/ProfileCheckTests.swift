@@ -122,7 +122,7 @@ struct ProfileCheckTests {
 @Suite("Table headers toml++ would abort on")
 struct TOMLHeaderCheckTests {
     @Test("a header starting with #, =, . or nothing is reported at its line and column", arguments: [
-        ("[#x]\n", 1, 2), ("[ #x]\n", 1, 3), ("[[#x]]\n", 1, 3), ("[=]\n", 1, 2), ("[.]\n", 1, 2), ("[board]\nname = \"a\"\n[#]\n", 3, 2), ("[\n]\n", 1, 2), ("[\u{15}''''''' ##\n", 1, 2),
+        ("[#x]\n", 1, 2), ("[ #x]\n", 1, 3), ("[[#x]]\n", 1, 3), ("[=]\n", 1, 2), ("[.]\n", 1, 2), ("[board]\nname = \"a\"\n[#]\n", 3, 2), ("[\n]\n", 1, 2), ("[\u{15}''''''' ##\n", 1, 2), ("\u{FEFF}[+\n", 1, 3),
     ])
     func reported(text: String, line: Int, column: Int) throws {
         let found = try #require(TOMLHeaderCheck.firstHeaderWithoutKey(text))
