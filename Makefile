@@ -6,6 +6,7 @@
 #   make test    install what the tests need (apt), then run the whole suite, debug and release
 #   make fuzz    libFuzzer over the pattern, profile, run spec, API body and log segment parsers;
 #                schemathesis against the running daemon's API
+#   make soak    one simulated hour of continuous learning on somad --sim while a client pulls
 #   make board   somad for the single-board computer (Board/build.sh; then Board/deploy.sh HOST)
 #   make bench   benchmarks, each reported as a ratio to a baseline measured in the same run
 #                (the core against a naive one; GPIO in the test VM against C libgpiod; the loop's
@@ -21,7 +22,7 @@ APT_PACKAGES := libgpiod-dev libi2c-dev libsqlite3-dev pkg-config chromium
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BENCH_OUT    := bench-out
 
-.PHONY: all deps build test test-debug test-release test-hil demo bench board fuzz clean
+.PHONY: all deps build test test-debug test-release test-hil demo bench board fuzz soak clean
 
 all: build
 
@@ -81,6 +82,11 @@ bench: deps
 fuzz: deps
 	@Fuzz/run.sh
 	@Fuzz/api.sh
+
+# somad --sim --speed max through one simulated hour of training and inference while soma pulls;
+# RSS sampled, the log checked complete (Tests/soak/soak.py; SOAK_VIRTUAL_SECONDS to change it).
+soak: deps
+	@python3 Tests/soak/soak.py
 
 # somad for the single-board computer, in .build-board/somad (Board/build.sh): natively on an
 # aarch64 board, or static with a Swift static Linux SDK; Board/deploy.sh HOST installs it.

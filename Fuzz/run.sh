@@ -62,5 +62,24 @@ for target in $targets; do
 done
 echo
 printf "%b" "$table"
-if [ -n "${FUZZ_REPORT:-}" ]; then printf "%b" "$table" > "$FUZZ_REPORT"; fi
+# FUZZ_REPORT=docs/reliability.md puts the table between its fuzz markers; any other file gets it whole.
+if [ -n "${FUZZ_REPORT:-}" ]; then
+    printf "%b" "$table" > "$build/fuzz-table.md"
+    python3 - "$FUZZ_REPORT" "$build/fuzz-table.md" "$runs" "$seconds" <<'PYTHON'
+import sys, datetime
+path, table_path, runs, seconds = sys.argv[1:]
+table = open(table_path).read()
+stamp = f"Last run {datetime.date.today()}: up to {runs} executions or {seconds} s per target (`FUZZ_RUNS={runs} FUZZ_SECONDS={seconds} FUZZ_REPORT={path} Fuzz/run.sh`).\n\n"
+try:
+    text = open(path).read()
+except FileNotFoundError:
+    text = ""
+begin, end = "<!-- fuzz:begin -->", "<!-- fuzz:end -->"
+if begin in text and end in text:
+    text = text[: text.index(begin) + len(begin)] + "\n" + stamp + table + text[text.index(end):]
+else:
+    text = stamp + table
+open(path, "w").write(text)
+PYTHON
+fi
 [ $failed = 0 ] || { echo "make fuzz: a target failed; its input is in $build/crashes/" >&2; exit 1; }
