@@ -1,83 +1,104 @@
 /// A table header whose first character is not a key (`[#x]`, `[=]`, `[.]`, `[` then a line
-/// break, a non-ASCII character) trips an assertion inside toml++ (TOMLKit 0.6.0's parser, found by `make fuzz`): the
-/// process aborts instead of reporting a syntax error. Every TOML document Soma reads passes this
-/// check first, so such a file gets a FILE:LINE:COL error like any other.
+/// break, a non-ASCII character) trips an assertion inside toml++ (TOMLKit 0.6.0's parser, found by
+/// `make fuzz`): the process aborts instead of reporting a syntax error. Every TOML document Soma
+/// reads passes this check first, so such a file gets a FILE:LINE:COL error like any other.
+///
+/// A small lexer finds the headers as the parser would: it skips strings (basic, literal and their
+/// multi-line forms, with escapes), comments, and lines inside an array value.
 public enum TOMLHeaderCheck {
-    /// The line and column (1-based) of the first table header that does not start with a key,
-    /// or nil when there is none. Lines inside multi-line strings and inside arrays are skipped.
+    enum Mode { case code, comment, basic, literal, multilineBasic, multilineLiteral }
+
+    /// The line and column (1-based, in characters) of the first table header that does not start
+    /// with a key, and what is there instead; nil when there is none.
     public static func firstHeaderWithoutKey(_ text: String) -> (line: Int, column: Int, found: String)? {
-        var inMultilineString = false
-        // Open brackets of a value (an array) carried over from earlier lines: a line inside one
-        // that starts with `[` is an element, not a header.
+        let scalars = Array(text.unicodeScalars)
+        func at(_ index: Int) -> UInt32 { index < scalars.count ? scalars[index].value : 0 }
+        func starts(_ index: Int, _ quote: UInt32) -> Bool { at(index) == quote && at(index + 1) == quote && at(index + 2) == quote }
+        let newline: UInt32 = 0x0A, quote: UInt32 = 0x22, apostrophe: UInt32 = 0x27, backslash: UInt32 = 0x5C
+        var mode = Mode.code
         var arrayDepth = 0
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let triples = line.components(separatedBy: "\"\"\"").count - 1 + line.components(separatedBy: "'''").count - 1
-            defer { if triples % 2 == 1 { inMultilineString.toggle() } }
-            if inMultilineString { continue }
-            let characters = Array(line.utf8)
-            var position = Self.leadingSpace(characters)
-            guard arrayDepth == 0, position < characters.count, characters[position] == UInt8(ascii: "[") else {
-                arrayDepth = max(0, arrayDepth + bracketBalance(characters))
+        var line = 1, lineStart = 0
+        var atLineStart = true
+        var index = 0
+        while index < scalars.count {
+            let value = scalars[index].value
+            if value == newline {
+                if mode == .comment || mode == .basic || mode == .literal { mode = .code }
+                line += 1
+                lineStart = index + 1
+                atLineStart = true
+                index += 1
                 continue
             }
-            position += 1
-            if position < characters.count, characters[position] == UInt8(ascii: "[") { position += 1 }
-            position += Self.leadingSpace(Array(characters[position...]))
-            guard position < characters.count else { return (index + 1, position + 1, "the end of the line") }
-            let next = characters[position]
-            let isKey = (next >= 0x30 && next <= 0x39) || (next >= 0x41 && next <= 0x5A) || (next >= 0x61 && next <= 0x7A)
-                || next == UInt8(ascii: "_") || next == UInt8(ascii: "-") || next == UInt8(ascii: "\"") || next == UInt8(ascii: "'")
-                || next == UInt8(ascii: "]")
-            if !isKey {
-                // Column in characters, as the parser's own errors count them.
-                let column = String(decoding: characters[..<position], as: UTF8.self).count + 1
-                let shown = next < 0x80 ? "'\(Character(Unicode.Scalar(next)))'" : "a non-ASCII character (quote such a key)"
-                return (index + 1, column, shown)
+            switch mode {
+            case .comment:
+                index += 1
+            case .basic:
+                index += value == backslash ? 2 : 1
+                if value == quote { mode = .code }
+            case .literal:
+                index += 1
+                if value == apostrophe { mode = .code }
+            case .multilineBasic:
+                if value == backslash {
+                    index += 2
+                } else if starts(index, quote) {
+                    mode = .code
+                    index += 3
+                } else {
+                    index += 1
+                }
+            case .multilineLiteral:
+                if starts(index, apostrophe) {
+                    mode = .code
+                    index += 3
+                } else {
+                    index += 1
+                }
+            case .code:
+                if atLineStart {
+                    if isSpace(value) || value == 0x0D {
+                        index += 1
+                        continue
+                    }
+                    atLineStart = false
+                    if value == 0x5B, arrayDepth == 0, let problem = headerProblem(scalars, at: index) {
+                        return (line, problem.offset - lineStart + 1, problem.found)
+                    }
+                }
+                switch value {
+                case 0x23: mode = .comment
+                case quote: mode = starts(index, quote) ? .multilineBasic : .basic
+                case apostrophe: mode = starts(index, apostrophe) ? .multilineLiteral : .literal
+                case 0x5B: arrayDepth += 1
+                case 0x5D: arrayDepth = max(0, arrayDepth - 1)
+                default: break
+                }
+                index += (mode == .multilineBasic || mode == .multilineLiteral) ? 3 : 1
             }
         }
         return nil
     }
 
-    /// Bytes of space before the first character that is not: tabs, spaces, a byte-order mark and
-    /// the Unicode spaces the parser skips as well (U+00A0, U+1680, U+2000…U+200A, U+202F, U+205F,
-    /// U+3000).
-    static func leadingSpace(_ characters: [UInt8]) -> Int {
-        var bytes = 0
-        for scalar in String(decoding: characters, as: UTF8.self).unicodeScalars {
-            let value = scalar.value
-            let isSpace = value == 0x20 || value == 0x09 || value == 0xFEFF || value == 0xA0 || value == 0x1680
-                || (0x2000...0x200A).contains(value) || value == 0x202F || value == 0x205F || value == 0x3000
-            guard isSpace else { break }
-            bytes += String(scalar).utf8.count
+    /// For a `[` that opens a header at `index`: where its first key should be and what is there
+    /// instead, or nil when it is a key, a quote or the closing bracket.
+    static func headerProblem(_ scalars: [Unicode.Scalar], at index: Int) -> (offset: Int, found: String)? {
+        var position = index + 1
+        if position < scalars.count, scalars[position] == "[" { position += 1 }
+        while position < scalars.count, isSpace(scalars[position].value) { position += 1 }
+        guard position < scalars.count, scalars[position] != "\n", scalars[position] != "\r" else {
+            return (position, "the end of the line")
         }
-        return bytes
+        let next = scalars[position]
+        let isKey = (next.isASCII && (next.properties.isAlphabetic || ("0"..."9").contains(next))) || "_-\"']".unicodeScalars.contains(next)
+        if isKey { return nil }
+        return (position, next.isASCII ? "'\(Character(next))'" : "a non-ASCII character (quote such a key)")
     }
 
-    /// `[` minus `]` outside quoted strings and before a comment.
-    static func bracketBalance(_ characters: [UInt8]) -> Int {
-        var balance = 0
-        var quote: UInt8?
-        var escaped = false
-        for character in characters {
-            if let open = quote {
-                if escaped {
-                    escaped = false
-                } else if character == UInt8(ascii: "\\") && open == UInt8(ascii: "\"") {
-                    escaped = true
-                } else if character == open {
-                    quote = nil
-                }
-                continue
-            }
-            switch character {
-            case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = character
-            case UInt8(ascii: "#"): return balance
-            case UInt8(ascii: "["): balance += 1
-            case UInt8(ascii: "]"): balance -= 1
-            default: break
-            }
-        }
-        return balance
+    /// Tabs, spaces, a byte-order mark and the Unicode spaces the parser skips as well.
+    static func isSpace(_ value: UInt32) -> Bool {
+        value == 0x20 || value == 0x09 || value == 0xFEFF || value == 0xA0 || value == 0x1680
+            || (0x2000...0x200A).contains(value) || value == 0x202F || value == 0x205F || value == 0x3000
     }
 
     /// The message for a header found by `firstHeaderWithoutKey`.

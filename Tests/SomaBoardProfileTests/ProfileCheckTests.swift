@@ -122,7 +122,7 @@ struct ProfileCheckTests {
 @Suite("Table headers toml++ would abort on")
 struct TOMLHeaderCheckTests {
     @Test("a header starting with #, =, . or nothing is reported at its line and column", arguments: [
-        ("[#x]\n", 1, 2), ("[ #x]\n", 1, 3), ("[[#x]]\n", 1, 3), ("[=]\n", 1, 2), ("[.]\n", 1, 2), ("[board]\nname = \"a\"\n[#]\n", 3, 2), ("[\n]\n", 1, 2), ("[\u{15}''''''' ##\n", 1, 2), ("\u{FEFF}[+\n", 1, 3),
+        ("[#x]\n", 1, 2), ("[ #x]\n", 1, 3), ("[[#x]]\n", 1, 3), ("[=]\n", 1, 2), ("[.]\n", 1, 2), ("[board]\nname = \"a\"\n[#]\n", 3, 2), ("[\n]\n", 1, 2), ("[\u{15}''''''' ##\n", 1, 2), ("\u{FEFF}[+\n", 1, 3), ("#\u{27}\u{27}\u{27}6\n\n[\n", 3, 2),
     ])
     func reported(text: String, line: Int, column: Int) throws {
         let found = try #require(TOMLHeaderCheck.firstHeaderWithoutKey(text))
@@ -140,6 +140,8 @@ struct TOMLHeaderCheckTests {
             "m = [\n  [+1],\n  [ [2] ],\n  [{a = 1}],\n]\n[next]\n",
             "s = \"[#not a header\"  # [ neither\nt = '['\n[next]\n",
             "u = \"\"\"\n[#inside a string]\n\"\"\"\n[next]\n",
+            "v = '\u{27}\u{27}\n[#inside a literal string\n'\u{27}\u{27} # [# a comment\n[next]\n",
+            "w = \"escaped \\\" [# quote\"\n[next]\n",
         ] {
             #expect(TOMLHeaderCheck.firstHeaderWithoutKey(text) == nil, "\(text)")
         }
