@@ -115,10 +115,10 @@ public struct TickLoop {
     }
 
     @inline(__always)
-    static func nanoseconds(_ time: timespec) -> Int64 { Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec) }
+    public static func nanoseconds(_ time: timespec) -> Int64 { Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec) }
 
     @inline(__always)
-    static func advance(_ time: inout timespec, by nanoseconds: Int64) {
+    public static func advance(_ time: inout timespec, by nanoseconds: Int64) {
         let total = Int64(time.tv_nsec) + nanoseconds
         time.tv_sec += Int(total / 1_000_000_000)
         time.tv_nsec = Int(total % 1_000_000_000)

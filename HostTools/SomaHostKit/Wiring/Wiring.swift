@@ -60,15 +60,25 @@ public struct Wiring: Sendable {
         func direction(_ signal: Signal) -> String { profile.isOutput(signal) ? "out" : "in" }
 
         let signals = profile.lines.sorted { $0.key < $1.key }
-        direct = signals.compactMap { signal, address in
-            guard case .gpio = address else { return nil }
-            return Wire(from: origin(address), signal: signal.description, direction: direction(signal), to: Self.node(signal, profile))
-        }.sorted { Self.pinOrder($0.from) < Self.pinOrder($1.from) }
+        // Header lines in pin order, then any other chip's lines by name.
+        func order(_ address: LineAddress) -> (Int, String) {
+            guard case .gpio(let alias, let offset) = address, alias == headerChip?.key, let pin = Self.headerPins[offset] else {
+                return (Int.max, origin(address))
+            }
+            return (pin, "")
+        }
+        direct = signals.filter { if case .gpio = $0.value { true } else { false } }
+            .sorted { order($0.value) < order($1.value) }
+            .map { signal, address in Wire(from: origin(address), signal: signal.description, direction: direction(signal), to: Self.node(signal, profile)) }
         let chipPins = ["QA": 15, "QB": 1, "QC": 2, "QD": 3, "QE": 4, "QF": 5, "QG": 6, "QH": 7, "A": 11, "B": 12, "C": 13, "D": 14, "E": 3, "F": 4, "G": 5, "H": 6]
-        /// One wire per chain bit that carries a signal; `pinName` names the chip pin of bit k mod 8.
+        /// One wire per chain bit that carries a signal, in bit order; `pinName` names the chip pin
+        /// of bit k mod 8.
         func bitWires(_ chainName: String, _ direction: String, pinName: (Int) -> String) -> [Wire] {
-            signals.compactMap { signal, address in
+            let bits: [(signal: Signal, bit: Int)] = signals.compactMap { signal, address in
                 guard case .shift(let name, let bit) = address, name == chainName else { return nil }
+                return (signal, bit)
+            }
+            return bits.sorted { $0.bit < $1.bit }.map { signal, bit in
                 let pin = pinName(bit % 8)
                 return Wire(from: "\(chainName) #\(bit / 8 + 1) pin \(chipPins[pin]!) (\(pin))", signal: signal.description, direction: direction, to: Self.node(signal, profile))
             }
@@ -82,7 +92,6 @@ public struct Wiring: Sendable {
             ]
             // Bit k is output Q(A + k mod 8) of chip k / 8 + 1 (pins QA 15, QB…QH 1…7).
             let bits = bitWires(chain.name, "out") { ["QA", "QB", "QC", "QD", "QE", "QF", "QG", "QH"][$0] }
-                .sorted { Self.bitOrder($0.from) < Self.bitOrder($1.from) }
             chains.append(Chain(name: chain.name, part: "74HC595", chips: chain.chipCount, controls: controls, bits: bits))
         }
         for chain in profile.shiftInChains {
@@ -124,20 +133,6 @@ public struct Wiring: Sendable {
             }
         }
         self.i2c = i2c
-    }
-
-    /// "pin 11 (GPIO17)" → 11; other origins sort after the header, by name.
-    static func pinOrder(_ from: String) -> (Int, String) {
-        guard from.hasPrefix("pin "), let pin = Int(from.dropFirst(4).prefix { $0.isNumber }) else { return (Int.max, from) }
-        return (pin, "")
-    }
-
-    static func bitOrder(_ from: String) -> (Int, Int) {
-        // "rows #2 pin 5 (QF)": chip, then output letter.
-        let parts = from.split(separator: " ")
-        let chip = Int(parts.first { $0.hasPrefix("#") }?.dropFirst() ?? "") ?? 0
-        let letter = from.last { $0.isUppercase && $0 != "Q" }.map { Int($0.asciiValue ?? 0) } ?? 0
-        return (chip, letter)
     }
 
     /// The breadboard node a signal goes to (DESIGN.md, "The neuron, tick by tick").

@@ -52,27 +52,27 @@ struct LoopLatencyProbe {
         let thread = RealTimeThread(settings: settings) {
             var deadline = timespec()
             clock_gettime(CLOCK_MONOTONIC, &deadline)
-            let stop = Self.nanoseconds(deadline) + Int64(count) * tick
-            Self.advance(&deadline, by: tick)
+            let stop = TickLoop.nanoseconds(deadline) + Int64(count) * tick
+            TickLoop.advance(&deadline, by: tick)
             var now = timespec()
             for index in 0..<count {
                 // A loop slower than its tick misses deadlines: stop at the wall time asked for.
-                if Self.nanoseconds(deadline) > stop { break }
+                if TickLoop.nanoseconds(deadline) > stop { break }
                 measured.pointee = index + 1
                 while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nil) == EINTR {}
                 clock_gettime(CLOCK_MONOTONIC, &now)
-                let woke = Self.nanoseconds(now)
+                let woke = TickLoop.nanoseconds(now)
                 if let board, let sensed {
                     _ = board.sense(sensed, tick: UInt64(index))
                     _ = board.driveSafeState()
                     clock_gettime(CLOCK_MONOTONIC, &now)
                 }
-                let end = Self.nanoseconds(now)
-                done[index] = end - Self.nanoseconds(deadline)
+                let end = TickLoop.nanoseconds(now)
+                done[index] = end - TickLoop.nanoseconds(deadline)
                 io[index] = end - woke
-                Self.advance(&deadline, by: tick)
+                TickLoop.advance(&deadline, by: tick)
                 // Behind by more than a tick: skip the missed deadlines, as the loop does.
-                while Self.nanoseconds(deadline) < end { Self.advance(&deadline, by: tick) }
+                while TickLoop.nanoseconds(deadline) < end { TickLoop.advance(&deadline, by: tick) }
             }
         }
         try thread.start()
@@ -85,13 +85,5 @@ struct LoopLatencyProbe {
             ticks: ticks, overruns: sortedDone.filter { $0 > tick }.count,
             p50: percentile(sortedDone, 0.5), p99: percentile(sortedDone, 0.99), max: sortedDone.last ?? 0,
             ioP99: board == nil ? 0 : percentile(sortedIO, 0.99), warnings: thread.warnings)
-    }
-
-    static func nanoseconds(_ time: timespec) -> Int64 { Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec) }
-
-    static func advance(_ time: inout timespec, by nanoseconds: Int64) {
-        let total = Int64(time.tv_nsec) + nanoseconds
-        time.tv_sec += Int(total / 1_000_000_000)
-        time.tv_nsec = Int(total % 1_000_000_000)
     }
 }
