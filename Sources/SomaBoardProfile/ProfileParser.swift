@@ -140,19 +140,10 @@ struct ProfileParser {
 
     mutating func parse() -> BoardProfile? {
         let root: TOMLTable
-        if let header = TOMLHeaderCheck.firstHeaderWithoutKey(text) {
-            diagnostics.append(ProfileDiagnostic(file: file, line: header.line, column: header.column, message: TOMLHeaderCheck.message(found: header.found)))
-            return nil
-        }
         do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            diagnostics.append(ProfileDiagnostic(
-                file: file, line: error.source.begin.line, column: error.source.begin.column,
-                message: "TOML syntax: \(error.description)"))
-            return nil
+            root = try TOMLHeaderCheck.table(from: text)
         } catch {
-            diagnostics.append(ProfileDiagnostic(file: file, line: 1, column: 1, message: "TOML syntax: \(error)"))
+            diagnostics.append(ProfileDiagnostic(file: file, line: error.line, column: error.column, message: error.message))
             return nil
         }
         unknownKeys(root, path: "", known: ["board", "clock", "network", "pulses", "limits", "chips", "shift_out", "shift_in", "i2c", "lines", "safe_state", "simulation"])

@@ -1,3 +1,5 @@
+import TOMLKit
+
 /// A table header whose first character is not a key (`[#x]`, `[=]`, `[.]`, `[` then a line
 /// break, a non-ASCII character) trips an assertion inside toml++ (TOMLKit 0.6.0's parser, found by
 /// `make fuzz`): the process aborts instead of reporting a syntax error. Every TOML document Soma
@@ -6,6 +8,21 @@
 /// A small lexer finds the headers as the parser would: it skips strings (basic, literal and their
 /// multi-line forms, with escapes), comments, and lines inside an array value.
 public enum TOMLHeaderCheck {
+    /// The one way Soma parses TOML: the header check, then the parser; any problem as a line,
+    /// a column and a message (without the file, which the caller knows).
+    public static func table(from text: String) throws(TOMLSyntaxError) -> TOMLTable {
+        if let header = firstHeaderWithoutKey(text) {
+            throw TOMLSyntaxError(line: header.line, column: header.column, message: message(found: header.found))
+        }
+        do {
+            return try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw TOMLSyntaxError(line: error.source.begin.line, column: error.source.begin.column, message: "TOML syntax: \(error.description)")
+        } catch {
+            throw TOMLSyntaxError(line: 1, column: 1, message: "TOML syntax: \(error)")
+        }
+    }
+
     enum Mode { case code, comment, basic, literal, multilineBasic, multilineLiteral }
 
     /// The line and column (1-based, in characters) of the first table header that does not start
@@ -105,4 +122,11 @@ public enum TOMLHeaderCheck {
     public static func message(found: String) -> String {
         "TOML syntax: a table header must start with a key (letters, digits, _ or -, or a quoted string), not \(found)"
     }
+}
+
+/// A TOML document that does not parse: where, and why.
+public struct TOMLSyntaxError: Error, Sendable, Equatable {
+    public var line: Int
+    public var column: Int
+    public var message: String
 }

@@ -23,16 +23,10 @@ public enum RunSpecFile {
     public static func parse(_ data: Data, file path: String, isTOML: Bool) throws(HostError) -> RunSpec {
         var json = data
         if isTOML {
-            let text = String(decoding: data, as: UTF8.self)
-            if let header = TOMLHeaderCheck.firstHeaderWithoutKey(text) {
-                throw HostError("\(path):\(header.line):\(header.column): \(TOMLHeaderCheck.message(found: header.found))", exitCode: 65)
-            }
             do {
-                json = Data(try TOMLTable(string: text).convert(to: .json).utf8)
-            } catch let error as TOMLParseError {
-                throw HostError("\(path):\(error.source.begin.line):\(error.source.begin.column): \(error.description)", exitCode: 65)
+                json = Data(try TOMLHeaderCheck.table(from: String(decoding: data, as: UTF8.self)).convert(to: .json).utf8)
             } catch {
-                throw HostError("\(path): not TOML: \(error)", exitCode: 65)
+                throw HostError("\(path):\(error.line):\(error.column): \(error.message)", exitCode: 65)
             }
         }
         do {
