@@ -113,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "soma-hil-tool", dependencies: ["SomaCore", "SomaSim", "SomaBoardProfile"],
             path: "Tests/hil/Tool"),
-        .testTarget(name: "SomaHILTests", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "SomaBoardProfile", "SomaStore", "SomaRuntime", "CMallocCounter"]),
+        .testTarget(name: "SomaHILTests", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "SomaBoardProfile", "SomaStore", "SomaRuntime", "SomaProtocol", "CMallocCounter"]),
         .testTarget(name: "SomaSimTests", dependencies: ["SomaSim", "SomaCore"]),
         .testTarget(
             name: "SomaHostKitTests",

@@ -66,7 +66,7 @@ public struct StatusDocument: Codable, Sendable {
 }
 
 public struct LoopDocument: Codable, Sendable {
-    /// `idle` (no run), `running` (a run is presenting), `stopping`.
+    /// `idle` (no run), `running` (a run is presenting), `stopping`, `halted` (see `halt`).
     public var state: String
     public var ticks: UInt64
     public var tickMicroseconds: Double
@@ -79,8 +79,11 @@ public struct LoopDocument: Codable, Sendable {
     public var onDeadlineMiss: String
     /// Warnings from starting the loop thread (no SCHED_FIFO, no mlockall, …).
     public var warnings: [String]
+    /// State `halted`: the board fault that halted the loop (a line that could not be read or
+    /// written). Runs are refused until somad is restarted; the log stays readable.
+    public var halt: String?
 
-    public init(state: String, ticks: UInt64, tickMicroseconds: Double, overruns: UInt64, missedTicks: UInt64, eventsPushed: UInt64, eventsDropped: UInt64, onDeadlineMiss: String, warnings: [String]) {
+    public init(state: String, ticks: UInt64, tickMicroseconds: Double, overruns: UInt64, missedTicks: UInt64, eventsPushed: UInt64, eventsDropped: UInt64, onDeadlineMiss: String, warnings: [String], halt: String? = nil) {
         self.state = state
         self.ticks = ticks
         self.tickMicroseconds = tickMicroseconds
@@ -90,6 +93,7 @@ public struct LoopDocument: Codable, Sendable {
         self.eventsDropped = eventsDropped
         self.onDeadlineMiss = onDeadlineMiss
         self.warnings = warnings
+        self.halt = halt
     }
 }
 
@@ -142,13 +146,17 @@ public struct StoreDocument: Codable, Sendable {
     public var lastSequence: UInt64
     /// What start-up cut from a torn tail, if anything.
     public var recovery: String?
-    public init(directory: String, bytes: Int, segments: Int, firstSequence: UInt64, lastSequence: UInt64, recovery: String?) {
+    /// Why events cannot be written now (a full disk), if they cannot: they wait in memory, the
+    /// running run was ended, runs are refused, and writing resumes by itself once there is room.
+    public var writeFailure: String?
+    public init(directory: String, bytes: Int, segments: Int, firstSequence: UInt64, lastSequence: UInt64, recovery: String?, writeFailure: String? = nil) {
         self.directory = directory
         self.bytes = bytes
         self.segments = segments
         self.firstSequence = firstSequence
         self.lastSequence = lastSequence
         self.recovery = recovery
+        self.writeFailure = writeFailure
     }
 }
 
@@ -330,6 +338,7 @@ public struct RunParameters: Codable, Sendable, Equatable {
 public struct RunDocument: Codable, Sendable, Equatable {
     public var id: UInt32
     /// `starting`, `running`, then how it ended: `completed`, `stopped`, `deadline-missed`,
+    /// `board-fault` (the fault policy ended it), `log-unwritable` (events could not be stored),
     /// `shutdown` (the daemon stopped under it), or `refused` (the loop would not start it).
     public var state: String
     public var spec: RunSpec
@@ -369,7 +378,7 @@ public struct RunList: Codable, Sendable {
 
 /// One logged event. `kind` is one of fire, spike, lateral-inhibition, inhibition-released,
 /// potentiation-window, depression-window, overrun, board-fault, presentation, run-started,
-/// run-ended, stage-started, learned, no-fire; `payload` and `neuron` mean what the kind says (see README).
+/// run-ended, stage-started, learned, no-fire, fault-cleared; `payload` and `neuron` mean what the kind says (see README).
 public struct EventDocument: Codable, Sendable, Equatable {
     public var sequence: UInt64
     public var tick: UInt64

@@ -13,6 +13,23 @@ public enum DeadlineMissPolicy: String, Sendable, CaseIterable, BitwiseCopyable 
     case stopRun = "stop-run"
 }
 
+/// What the loop does about board faults, by kind (`BoardFault.Kind`):
+/// - an I/O failure (a line read or write failed): the run ends as `board-fault`, the loop halts
+///   and the daemon drives the safe state; nothing more is driven until the daemon restarts;
+/// - an untrusted sense (a stale ADC sample): read as "no fire"; a run ends as `board-fault` once
+///   it has lasted longer than `untrustedSenseLimitTicks` in a row;
+/// - a limit enforced by the output stage: logged, the run goes on.
+/// Every fault is in the log as a `board-fault` event when it begins and `fault-cleared` when it
+/// ends.
+public struct FaultPolicy: Sendable, BitwiseCopyable, Equatable {
+    /// Consecutive ticks of untrusted fire sense a run tolerates.
+    public var untrustedSenseLimitTicks: UInt64
+
+    public init(untrustedSenseLimitTicks: UInt64 = 200) {
+        self.untrustedSenseLimitTicks = untrustedSenseLimitTicks
+    }
+}
+
 /// What a run does: the `present` protocol, or one of the learning protocols.
 public enum RunPlan: Sendable, Equatable, BitwiseCopyable {
     case present(PresentationPlan)
@@ -26,8 +43,9 @@ public enum LoopCommand: Sendable, BitwiseCopyable {
     /// them per `plan` as run `run`, at `inputAmplitudeVolts` (nil: the board's own), ending it
     /// on a missed deadline if `missPolicy` says so.
     case startRun(run: UInt32, patternCount: Int, plan: RunPlan, inputAmplitudeVolts: Double?, missPolicy: DeadlineMissPolicy)
-    /// End run `run` now, if it is the one running.
-    case stopRun(run: UInt32)
+    /// End run `run` now, if it is the one running, with `ending` in its `runEnded` event
+    /// (`stopped` when someone asked; `log-unwritable` when the daemon cannot store events).
+    case stopRun(run: UInt32, ending: RunEnding = .stopped)
 }
 
 /// What the service side and the loop share: the rings both ways, the pattern staging area and
@@ -48,6 +66,7 @@ public final class LoopControl: @unchecked Sendable {
     public let maxAmplitudeVolts: Double
     /// The profile's limit on pulses per training presentation, enforced by the loop as well.
     public let maxPulsesPerPresentation: Int
+    public let faultPolicy: FaultPolicy
 
     let stopFlag = Atomic<Bool>(false)
     let commandsSentCount = Atomic<UInt64>(0)
@@ -71,12 +90,15 @@ public final class LoopControl: @unchecked Sendable {
     let lastEndingPacked = Atomic<UInt64>(.max)
     /// The last run the loop refused to start (0: none), e.g. an amplitude beyond the limit.
     let refusedRun = Atomic<UInt64>(0)
+    /// `kind << 32 | code` of the I/O failure that halted the loop, or UInt64.max.
+    let haltPacked = Atomic<UInt64>(.max)
 
-    public init(inputCount: Int, patternCapacity: Int, maxAmplitudeVolts: Double, maxPulsesPerPresentation: Int = 1000, eventRingCapacity: Int = 1 << 16, commandRingCapacity: Int = 64, latencyRingCapacity: Int = 1 << 14) {
+    public init(inputCount: Int, patternCapacity: Int, maxAmplitudeVolts: Double, maxPulsesPerPresentation: Int = 1000, faultPolicy: FaultPolicy = FaultPolicy(), eventRingCapacity: Int = 1 << 16, commandRingCapacity: Int = 64, latencyRingCapacity: Int = 1 << 14) {
         self.inputCount = inputCount
         self.patternCapacity = patternCapacity
         self.maxAmplitudeVolts = maxAmplitudeVolts
         self.maxPulsesPerPresentation = maxPulsesPerPresentation
+        self.faultPolicy = faultPolicy
         commands = SPSCRing(capacity: commandRingCapacity)
         events = SPSCRing(capacity: eventRingCapacity)
         wakeLatencies = SPSCRing(capacity: latencyRingCapacity)
@@ -126,6 +148,13 @@ public final class LoopControl: @unchecked Sendable {
     /// Learning runs: training presentations that got their fire, and those that gave up.
     public var trainingFires: UInt64 { learnedCount.load(ordering: .relaxed) }
     public var trainingMisses: UInt64 { noFireCount.load(ordering: .relaxed) }
+    /// The board fault that halted the loop (an I/O failure), if one did. After it the loop drives
+    /// nothing and takes no command; the daemon drives the safe state and refuses runs.
+    public var haltingFault: BoardFault? {
+        let packed = haltPacked.load(ordering: .acquiring)
+        guard packed != .max else { return nil }
+        return BoardFault(code: UInt32(truncatingIfNeeded: packed), kind: BoardFault.Kind(rawValue: UInt8(truncatingIfNeeded: packed >> 32)) ?? .ioFailure)
+    }
     /// The last run the loop refused to start (0: none).
     public var lastRefusedRun: UInt32 { UInt32(truncatingIfNeeded: refusedRun.load(ordering: .relaxed)) }
     /// The last run that ended and why.
@@ -159,7 +188,9 @@ public struct BoardLoop: TickHooks, ~Copyable {
 
     var runIsActive: Bool { presentation.isActive || learning.isActive }
 
-    public mutating func shouldStop() -> Bool { control.stopFlag.load(ordering: .relaxed) }
+    public mutating func shouldStop() -> Bool {
+        control.stopFlag.load(ordering: .relaxed) || control.haltPacked.load(ordering: .relaxed) != .max
+    }
 
     /// No run, no command waiting: at `--speed max` the loop then ticks in real time.
     public mutating func isIdle() -> Bool { !runIsActive && control.commands.count == 0 }
@@ -197,7 +228,7 @@ public struct BoardLoop: TickHooks, ~Copyable {
         }
     }
 
-    public mutating func afterTick(_ core: borrowing NeuronCore) {
+    public mutating func afterTick(_ core: inout NeuronCore) {
         let events = core.events
         let counting = runIsActive
         var index = 0
@@ -207,6 +238,19 @@ public struct BoardLoop: TickHooks, ~Copyable {
             index += 1
         }
         control.tickCount.store(core.nextTick, ordering: .relaxed)
+        if let streak = core.activeFault { react(to: streak, core: &core) }
+    }
+
+    /// The fault policy (see `FaultPolicy`).
+    private mutating func react(to streak: FaultStreak, core: inout NeuronCore) {
+        // `if case`, not `switch`: a switch over another module's enum allocates in a debug build.
+        if case .ioFailure = streak.fault.kind {
+            if runIsActive { end(.boardFault, core: &core) }
+            control.haltPacked.store(UInt64(streak.fault.kind.rawValue) << 32 | UInt64(streak.fault.code), ordering: .releasing)
+        } else if case .untrustedSense = streak.fault.kind {
+            if runIsActive, streak.ticks > control.faultPolicy.untrustedSenseLimitTicks { end(.boardFault, core: &core) }
+        }
+        // A limit the output stage enforced is logged; the run goes on.
     }
 
     public mutating func woke(latenessNanoseconds: Int64) {
@@ -266,8 +310,8 @@ public struct BoardLoop: TickHooks, ~Copyable {
             } else {
                 control.refusedRun.store(UInt64(number), ordering: .relaxed)
             }
-        case .stopRun(let number):
-            if runIsActive, number == run { end(.stopped, core: &core) }
+        case .stopRun(let number, let ending):
+            if runIsActive, number == run { end(ending, core: &core) }
         }
         control.commandsAppliedCount.add(1, ordering: .releasing)
     }

@@ -38,24 +38,34 @@ extension NeuronEvent {
 /// The writer thread of the service side: drains the loop's event ring into the event log and
 /// syncs every `syncIntervalMilliseconds`, so at most that much is lost on a power cut. Stopping
 /// drains what is left and syncs.
+///
+/// When the log cannot be written (a full disk), nothing is thrown away: the event that failed
+/// is held, the ring fills behind it, `failure` says why, and the writer tries again every
+/// `retryIntervalMilliseconds`; once there is room every held event is written, in order. The
+/// daemon ends the running run meanwhile, so that the ring does not overflow.
 public final class EventLogWriter: @unchecked Sendable {
     public let ring: SPSCRing<NeuronEvent>
     public let log: EventLog
     public let syncIntervalMilliseconds: Int
+    public let retryIntervalMilliseconds: Int
     private let worker = WorkerThread()
     private let written = Atomic<UInt64>(0)
-    private let lastError = Mutex<EventLogError?>(nil)
+    private let failures = Atomic<UInt64>(0)
+    private let currentFailure = Mutex<EventLogError?>(nil)
 
-    public init(ring: SPSCRing<NeuronEvent>, log: EventLog, syncIntervalMilliseconds: Int = 100) {
+    public init(ring: SPSCRing<NeuronEvent>, log: EventLog, syncIntervalMilliseconds: Int = 100, retryIntervalMilliseconds: Int = 500) {
         self.ring = ring
         self.log = log
         self.syncIntervalMilliseconds = max(1, syncIntervalMilliseconds)
+        self.retryIntervalMilliseconds = max(1, retryIntervalMilliseconds)
     }
 
     /// Events appended to the log so far.
     public var eventsWritten: UInt64 { written.load(ordering: .relaxed) }
-    /// The first write or sync failure, if any (the writer stops appending after it).
-    public var failure: EventLogError? { lastError.withLock { $0 } }
+    /// Why the log cannot be written right now (nil: it can).
+    public var failure: EventLogError? { currentFailure.withLock { $0 } }
+    /// Write or sync attempts that failed so far.
+    public var failedAttempts: UInt64 { failures.load(ordering: .relaxed) }
 
     public func start() throws(EventLogError) {
         do {
@@ -65,33 +75,73 @@ public final class EventLogWriter: @unchecked Sendable {
         }
     }
 
-    /// Stops after draining the ring and syncing.
+    /// Stops after draining the ring and syncing (one last try if the log is failing).
     public func stop() { worker.stop() }
+
+    private func failed(_ error: EventLogError) {
+        failures.add(1, ordering: .relaxed)
+        currentFailure.withLock { $0 = error }
+    }
 
     private func drain() {
         var lastSync = monotonicMilliseconds()
+        var lastFailure: Int64 = 0
         var dirty = false
+        /// Popped from the ring but not yet in the log (its append failed).
+        var held: NeuronEvent?
         while true {
             let stopping = !worker.isRunning
+            if currentFailure.withLock({ $0 != nil }) {
+                // Failing: wait for the next try, then first write what is buffered.
+                if !stopping && monotonicMilliseconds() - lastFailure < Int64(retryIntervalMilliseconds) {
+                    usleep(1_000)
+                    continue
+                }
+                if dirty {
+                    do {
+                        try log.sync()
+                        dirty = false
+                        lastSync = monotonicMilliseconds()
+                    } catch {
+                        failed(error)
+                        lastFailure = monotonicMilliseconds()
+                        if stopping { break }
+                        continue
+                    }
+                }
+            }
             var moved = 0
-            while let event = ring.pop() {
+            var appendFailed = false
+            while let event = held ?? ring.pop() {
                 do {
                     try event.withLogPayload { (bytes) throws(EventLogError) in _ = try log.append(bytes: bytes) }
+                    held = nil
                     written.add(1, ordering: .relaxed)
                     dirty = true
                 } catch {
-                    lastError.withLock { if $0 == nil { $0 = error } }
+                    held = event
+                    failed(error)
+                    lastFailure = monotonicMilliseconds()
+                    appendFailed = true
+                    break
                 }
                 moved += 1
                 if moved >= 4096 { break }
             }
             let now = monotonicMilliseconds()
-            if dirty && (stopping || now - lastSync >= Int64(syncIntervalMilliseconds)) {
-                do { try log.sync() } catch { lastError.withLock { if $0 == nil { $0 = error } } }
-                dirty = false
+            if !appendFailed && dirty && (stopping || now - lastSync >= Int64(syncIntervalMilliseconds)) {
+                do {
+                    try log.sync()
+                    dirty = false
+                } catch {
+                    failed(error)
+                    lastFailure = now
+                }
                 lastSync = now
             }
-            if stopping && ring.count == 0 { break }
+            if !appendFailed && !dirty { currentFailure.withLock { $0 = nil } }
+            // Stopping: done once everything is in, or after one more failed try.
+            if stopping && (ring.count == 0 && held == nil || currentFailure.withLock({ $0 != nil })) { break }
             if moved == 0 { usleep(1_000) }
         }
     }

@@ -12,8 +12,8 @@ public protocol TickHooks: ~Copyable {
     mutating func shouldStop() -> Bool
     /// Before `core.tick`: commands, protocol steps.
     mutating func beforeTick(_ core: inout NeuronCore)
-    /// After `core.tick`: its events and signals.
-    mutating func afterTick(_ core: borrowing NeuronCore)
+    /// After `core.tick`: its events and signals, and the reaction to a board fault.
+    mutating func afterTick(_ core: inout NeuronCore)
     /// The loop woke from its sleep this late after the deadline (real-time pacing only).
     mutating func woke(latenessNanoseconds: Int64)
     /// Whole ticks were missed (the core has been told and logs an overrun event).
@@ -71,7 +71,7 @@ public struct TickLoop {
         while ran < maxTicks, !hooks.shouldStop() {
             hooks.beforeTick(&core)
             core.tick(on: &board)
-            hooks.afterTick(core)
+            hooks.afterTick(&core)
             ran += 1
             if case .asFastAsPossible = pacing {
                 guard hooks.isIdle() else {

@@ -98,6 +98,8 @@ public final class EventLog: @unchecked Sendable {
     /// The first sequence number of the segment being written.
     private var segmentFirst: UInt64 = 1
     private var pending: [UInt8] = []
+    /// A failed write left part of `pending` in the file: cut it before writing again.
+    private var tornWrite = false
 
     public init(settings: EventLogSettings) throws(EventLogError) {
         self.settings = settings
@@ -306,15 +308,22 @@ public final class EventLog: @unchecked Sendable {
 
     /// Writes what is buffered and fsyncs: the records appended so far survive a crash, and
     /// readers see them from now on. Writer thread.
+    ///
+    /// A failed write (a full disk) loses nothing: what part of the buffer reached the file is cut
+    /// again, so the segment ends on a whole record, and the whole buffer stays for the next
+    /// `sync`, which writes it once there is room.
     public func sync() throws(EventLogError) {
         let path = shared.withLock { $0.segments.last?.path } ?? settings.directory
+        if tornWrite {
+            guard ftruncate(descriptor, off_t(segmentBytes)) == 0 else { throw .io(call: "ftruncate", path: path, errno: errno) }
+            tornWrite = false
+        }
         var written = 0
         while written < pending.count {
             let count = pending[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             guard count > 0 else {
-                let saved = errno
-                pending.removeFirst(written)
-                segmentBytes += written
+                let saved = count == 0 ? ENOSPC : errno
+                if written > 0 { tornWrite = ftruncate(descriptor, off_t(segmentBytes)) != 0 }
                 throw .io(call: "write", path: path, errno: saved)
             }
             written += count
@@ -325,6 +334,9 @@ public final class EventLog: @unchecked Sendable {
         let next = nextSequence
         shared.withLock { $0.durableNext = next }
     }
+
+    /// Records appended but not yet synced (buffered, or waiting for room on the disk).
+    public var unsyncedRecords: UInt64 { nextSequence - shared.withLock { $0.durableNext } }
 
     /// Synced records with sequence numbers after `after`, at most `limit` of them, in order.
     /// Asking for records that were rotated away is an error that says what is available. Any

@@ -96,6 +96,9 @@ struct Serve: ParsableCommand {
     @Option(help: "What a missed deadline does to a run: continue (log it) or stop-run. A run spec can override it.")
     var onDeadlineMiss: String = DeadlineMissPolicy.logAndContinue.rawValue
 
+    @Option(help: "End a run once the fire sense cannot be trusted (a stale ADC sample: I2C transfers failing) for longer than this many milliseconds in a row.")
+    var untrustedSenseLimitMs: Double = 10
+
     @Option(help: "Keep the lines in the safe state this long after stopping before releasing them.")
     var holdAfterStopMs: Int = 0
 
@@ -114,6 +117,7 @@ struct Serve: ParsableCommand {
         guard segmentKib >= 1, segmentMinutes >= 0, retainSegments >= 1 else {
             throw ValidationError("--segment-kib and --retain-segments must be at least 1, --segment-minutes at least 0")
         }
+        guard untrustedSenseLimitMs.isFinite, untrustedSenseLimitMs >= 0 else { throw ValidationError("--untrusted-sense-limit-ms must be 0 or more") }
         guard (0...99).contains(priority) else { throw ValidationError("--priority must be 0…99") }
         if let cpu, cpu < 0 { throw ValidationError("--cpu must be a CPU number, 0 or more") }
         guard DeadlineMissPolicy(rawValue: onDeadlineMiss) != nil else { throw ValidationError("--on-deadline-miss is continue or stop-run") }
@@ -169,9 +173,11 @@ struct Serve: ParsableCommand {
         logSettings.retainedSegments = retainSegments
         let log = try EventLog(settings: logSettings)
         if let recovery = log.recovery { say("log: \(recovery)") }
+        let tick = Int64(Double(network.clock.tickNanoseconds) * clockSlowdown)
+        let faultPolicy = FaultPolicy(untrustedSenseLimitTicks: UInt64(untrustedSenseLimitMs * 1e6 / Double(tick)))
         let control = LoopControl(
             inputCount: network.inputs, patternCapacity: Self.patternCapacity, maxAmplitudeVolts: profile.limits.maxAmplitudeVolts,
-            maxPulsesPerPresentation: profile.limits.maxPulsesPerPresentation)
+            maxPulsesPerPresentation: profile.limits.maxPulsesPerPresentation, faultPolicy: faultPolicy)
         let writer = EventLogWriter(ring: control.events, log: log, syncIntervalMilliseconds: syncMs)
         try writer.start()
 
@@ -180,12 +186,11 @@ struct Serve: ParsableCommand {
         let runs = try RunManager(
             control: control, patterns: patterns, directory: dataDir + "/runs", layerSizes: network.layers.map(\.neurons),
             maxAmplitudeVolts: profile.limits.maxAmplitudeVolts, amplitudeIsAdjustable: sim, defaultMissPolicy: missPolicy)
-        let tick = Int64(Double(network.clock.tickNanoseconds) * clockSlowdown)
         let state = DaemonState(
             profile: profile, profilePath: self.profile, profileText: (try? String(contentsOfFile: self.profile, encoding: .utf8)) ?? "",
             backend: sim ? "simulated-breadboard" : "linux", speed: speed.rawValue,
-            tickMicroseconds: Double(tick) / 1_000, control: control, log: log, dataDirectory: dataDir,
-            runs: runs, patterns: patterns, defaultMissPolicy: missPolicy)
+            tickMicroseconds: Double(tick) / 1_000, control: control, log: log, writer: writer,
+            dataDirectory: dataDir, runs: runs, patterns: patterns, defaultMissPolicy: missPolicy)
 
         var settings = RealTimeSettings()
         settings.fifoPriority = priority == 0 ? nil : priority
@@ -215,10 +220,30 @@ struct Serve: ParsableCommand {
         let serverFailure = server.start()
         if let serverFailure { complain("somad: cannot listen on \(listen): \(serverFailure)") }
 
-        // Wait for a stop signal, --seconds, or the loop ending by itself.
-        while serverFailure == nil, !stopRequested.load(ordering: .relaxed), !loop.finished {
+        // Wait for a stop signal, or --seconds: the loop ending by itself. A loop halted by a board
+        // fault leaves the daemon up, in the safe state, so that the log can still be pulled.
+        var haltReported = false
+        var logFailureReported = false
+        while serverFailure == nil, !stopRequested.load(ordering: .relaxed) {
+            if loop.finished {
+                guard let fault = control.haltingFault else { break }
+                if !haltReported {
+                    haltReported = true
+                    loop.join()
+                    let safe = linuxBoard.map { $0.driveSafeState().map { "driving the safe state failed on a line: errno \($0)" } ?? "safe state driven" } ?? "safe state"
+                    complain("somad: the loop halted after a board fault: \(LinuxBoardFault.describe(fault)); \(safe); runs are refused until somad is restarted; the log stays readable")
+                }
+            }
+            let logFailure = writer.failure?.description
+            if (logFailure != nil) != logFailureReported {
+                logFailureReported = logFailure != nil
+                complain(logFailure.map { "somad: the event log cannot be written: \($0); the run is ended and runs are refused; events wait in memory until there is room" } ?? "somad: the event log is being written again")
+            }
             state.latency.drain(control.wakeLatencies)
-            Self.blocking { await runs.refresh() }
+            Self.blocking {
+                await runs.noteLogFailure(logFailure)
+                await runs.refresh()
+            }
             usleep(20_000)
         }
         control.requestStop()
@@ -232,7 +257,10 @@ struct Serve: ParsableCommand {
         Self.blocking { await runs.finishAll() }
         server.stop()
         say("stopped: \(writer.eventsWritten) events logged (sequence \(log.firstSequence)…\(log.durableSequence)), \(control.eventsDropped) dropped, \(control.overruns) overruns")
-        if let failure = writer.failure { say("somad: log write failed: \(failure)"); throw ExitCode(74) }
+        if let failure = writer.failure {
+            complain("somad: \(log.unsyncedRecords + UInt64(control.events.count)) events could not be written to the log: \(failure)")
+            throw ExitCode(74)
+        }
         if serverFailure != nil { throw ExitCode(69) }
     }
 

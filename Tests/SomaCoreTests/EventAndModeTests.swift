@@ -46,13 +46,20 @@ struct EventAndModeTests {
         #expect(core.events.isEmpty)
     }
 
-    @Test("a board fault becomes an event of the tick; the loop goes on")
+    @Test("a board fault becomes an event of the tick it begins in, repeats count as one streak, the loop goes on")
     func boardFault() throws {
         var core = try NeuronCore(configuration: .singleNeuron())
         var board = FaultyBoard()
-        for _ in 0..<3 { core.tick(on: &board) }
+        core.tick(on: &board)
+        #expect(Array(core.events) == [NeuronEvent(tick: 0, kind: .boardFault, layer: 0, neuron: 0, payload: 5)])
+        for _ in 0..<2 { core.tick(on: &board) }
         #expect(board.drives == 3)
-        #expect(Array(core.events) == [NeuronEvent(tick: 2, kind: .boardFault, layer: 0, neuron: 0, payload: 5)])
+        #expect(core.events.isEmpty, "the same fault again is the same streak")
+        #expect(core.activeFault == FaultStreak(fault: BoardFault(code: 5), firstTick: 0, ticks: 3))
+        var healthy = LastLinesBoard()
+        core.tick(on: &healthy)
+        #expect(Array(core.events) == [NeuronEvent(tick: 3, kind: .faultCleared, layer: 0, neuron: 0, payload: 3)])
+        #expect(core.activeFault == nil)
     }
 
     @Test("the safe state: clock low, no pulses, every gate off")

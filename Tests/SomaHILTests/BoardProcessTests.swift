@@ -147,6 +147,20 @@ struct BoardProcessTests {
 /// GET over a plain socket (Foundation's URLSession needs more than the test VM has): the whole
 /// answer, head and body.
 func httpGet(port: Int, path: String) throws -> String {
+    try httpExchange(port: port, "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+}
+
+/// A request over a plain socket: the answer's status code and body.
+func httpRequest(port: Int, _ method: String, _ path: String, body: String = "") throws -> (status: Int, body: String) {
+    let answer = try httpExchange(
+        port: port,
+        "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+    let status = answer.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
+    let text = answer.range(of: "\r\n\r\n").map { String(answer[$0.upperBound...]) } ?? ""
+    return (status, text)
+}
+
+private func httpExchange(port: Int, _ request: String) throws -> String {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()
@@ -157,7 +171,6 @@ func httpGet(port: Int, path: String) throws -> String {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     guard connected == 0 else { throw HILError("connect to port \(port): errno \(errno)") }
-    let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     _ = request.withCString { send(fd, $0, strlen($0), 0) }
     var answer: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)

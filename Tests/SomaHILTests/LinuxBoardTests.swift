@@ -196,6 +196,6 @@ struct LinuxBoardSensingTests {
         #expect(fire == true)
         sampler.stop()
         usleep(150_000)
-        #expect(sensed(board, mode: .fullLogic).0 == BoardFault(code: LinuxBoardFault.staleSample))
+        #expect(sensed(board, mode: .fullLogic).0 == BoardFault(code: LinuxBoardFault.staleSample, kind: .untrustedSense))
     }
 }

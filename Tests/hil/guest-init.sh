@@ -15,7 +15,7 @@ for module in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev vir
     [ -f /modules/$module.ko ] && insmod /modules/$module.ko
 done
 i2c_addresses=$(sed -n 's/.*soma\.i2c=\([^ ]*\).*/\1/p' /proc/cmdline)
-insmod /modules/i2c-stub.ko chip_addr=${i2c_addresses:-0x48}
+insmod /modules/i2c-stub-soma.ko chip_addr=${i2c_addresses:-0x48}
 
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /results || { echo "hil: no results share"; poweroff -f; }
 mount -t configfs configfs /sys/kernel/config || finish 4
@@ -43,6 +43,9 @@ for dir in run var/tmp; do mount -t tmpfs tmpfs /host/$dir; done
 [ -f /results/keep-tmp ] || mount -t tmpfs tmpfs /host/tmp
 export TMPDIR=/var/tmp
 for dir in proc sys dev; do mount -o bind /$dir /host/$dir; done
+# configfs too, so that a test can take the gpio-sim chips away (a board that disappears).
+mount -t configfs configfs /host/sys/kernel/config
+export SOMA_HIL_GPIO_CONFIGFS=$sim
 mount -t tmpfs tmpfs /host/mnt && mkdir /host/mnt/results && mount -o bind /results /host/mnt/results
 export SOMA_HIL_RESULTS=/mnt/results
 

@@ -22,6 +22,8 @@ HIL_DIR="${HIL_DIR:-$ROOT/.build-hil}"
 HIL_TIMEOUT="${HIL_TIMEOUT:-300}"
 HIL_MEMORY="${HIL_MEMORY:-1024}"
 HIL_I2C_ADDRESSES="${HIL_I2C_ADDRESSES:-0x48,0x49,0x60}"
+# Bumped whenever what setup builds changes, so an existing image is rebuilt.
+HIL_IMAGE_VERSION=2
 SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
 
 say() { echo "hil: $*" >&2; }
@@ -52,14 +54,14 @@ setup() {
     abi="$(kernel_abi)"
     [ -n "$abi" ] || { $SUDO apt-get update -qq; abi="$(kernel_abi)"; }
     [ -n "$abi" ] || die "cannot tell which kernel linux-image-amd64 depends on (apt-cache depends)"
-    if [ -f "$HIL_DIR/ready" ] && [ "$(cat "$HIL_DIR/ready")" = "$abi" ]; then
+    if [ -f "$HIL_DIR/ready" ] && [ "$(cat "$HIL_DIR/ready")" = "$abi $HIL_IMAGE_VERSION" ]; then
         # The guest's init changes more often than the kernel: rebuild the initramfs when it does.
         [ "$ROOT/Tests/hil/guest-init.sh" -nt "$HIL_DIR/initramfs.cpio.gz" ] && build_initramfs "$abi"
         return 0
     fi
     apt_install "linux-headers-$abi"
     say "building the test VM for kernel $abi in $HIL_DIR"
-    rm -rf "$HIL_DIR/image" "$HIL_DIR/gpio-sim" "$HIL_DIR/initramfs" "$HIL_DIR/ready"
+    rm -rf "$HIL_DIR/image" "$HIL_DIR/gpio-sim" "$HIL_DIR/i2c-stub" "$HIL_DIR/initramfs" "$HIL_DIR/ready"
     mkdir -p "$HIL_DIR/debs"
 
     # 1. The kernel and its modules, unpacked, not installed.
@@ -103,8 +105,64 @@ PY
             || { cat build.log >&2; die "building gpio-sim failed"; }
     )
 
+    # 4. i2c-stub, out of tree, with failures a test can switch on through sysfs
+    #    (/sys/module/i2c_stub_soma/parameters/fault_*): a chip that stops answering (ENXIO),
+    #    bus errors (EIO), a transfer that times out after a delay (ETIMEDOUT).
+    mkdir -p "$HIL_DIR/i2c-stub"
+    dpkg-deb --fsys-tarfile "$source_deb" \
+        | tar -xO ./usr/src/linux-source-6.1.tar.xz \
+        | tar -xJ -C "$HIL_DIR/i2c-stub" --strip-components=3 linux-source-6.1/drivers/i2c/i2c-stub.c
+    python3 - "$HIL_DIR/i2c-stub/i2c-stub.c" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+params = """#include <linux/delay.h>
+
+/* Soma's test VM: transfers fail on demand. */
+static int fault_errno;
+module_param(fault_errno, int, 0644);
+MODULE_PARM_DESC(fault_errno, "fail transfers with this errno (0: none)");
+static int fault_count = -1;
+module_param(fault_count, int, 0644);
+MODULE_PARM_DESC(fault_count, "transfers left to fail (-1: every one)");
+static ushort fault_addr;
+module_param(fault_addr, ushort, 0644);
+MODULE_PARM_DESC(fault_addr, "fail only transfers to this address (0: any)");
+static int fault_delay_ms;
+module_param(fault_delay_ms, int, 0644);
+MODULE_PARM_DESC(fault_delay_ms, "hold the bus this long before failing (a timeout)");
+static int fault_seen;
+module_param(fault_seen, int, 0644);
+MODULE_PARM_DESC(fault_seen, "transfers failed so far");
+
+static s32 stub_xfer("""
+check = """	if (!chip)
+		return -ENODEV;
+"""
+inject = check + """
+	if (READ_ONCE(fault_errno) > 0 && (!fault_addr || addr == fault_addr) && READ_ONCE(fault_count) != 0) {
+		if (fault_count > 0)
+			fault_count--;
+		fault_seen++;
+		if (fault_delay_ms > 0)
+			msleep(fault_delay_ms);
+		return -fault_errno;
+	}
+"""
+if text.count("static s32 stub_xfer(") != 1 or text.count(check) != 1:
+    sys.exit("i2c-stub.c is not the one this patch was written for")
+text = text.replace("static s32 stub_xfer(", params, 1).replace(check, inject, 1)
+open(path, "w").write(text)
+PY
+    (
+        cd "$HIL_DIR/i2c-stub"
+        printf 'obj-m := i2c-stub-soma.o\ni2c-stub-soma-objs := i2c-stub.o\n' > Kbuild
+        make -s -C "/usr/src/linux-headers-$abi" M="$PWD" modules >build.log 2>&1 \
+            || { cat build.log >&2; die "building i2c-stub failed"; }
+    )
+
     build_initramfs "$abi"
-    echo "$abi" > "$HIL_DIR/ready"
+    echo "$abi $HIL_IMAGE_VERSION" > "$HIL_DIR/ready"
     say "ready"
 }
 
@@ -118,13 +176,12 @@ build_initramfs() {
     local module
     for module in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev \
         drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci fs/netfs/netfs fs/fscache/fscache \
-        net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p fs/configfs/configfs drivers/i2c/i2c-dev \
-        drivers/i2c/i2c-stub; do
+        net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p fs/configfs/configfs drivers/i2c/i2c-dev; do
         if [ -f "$modules/$module.ko" ]; then
             cp "$modules/$module.ko" "$initramfs/modules/"
         fi
     done
-    cp "$HIL_DIR/gpio-sim/gpio-sim-soma.ko" "$initramfs/modules/"
+    cp "$HIL_DIR/gpio-sim/gpio-sim-soma.ko" "$HIL_DIR/i2c-stub/i2c-stub-soma.ko" "$initramfs/modules/"
     cp "$ROOT/Tests/hil/guest-init.sh" "$initramfs/init"
     chmod +x "$initramfs/init"
     (cd "$initramfs" && find . | cpio -o -H newc --quiet | gzip -1 > "$HIL_DIR/initramfs.cpio.gz")

@@ -55,12 +55,55 @@ public struct DrivenLines {
 }
 
 /// A board fault reported by `sense` or `drive` — data, not an exception, so the tick never
-/// throws. The core logs it as a `boardFault` event; what to do about it is the runtime's policy.
+/// throws. The core logs it as a `boardFault` event (once per streak: a fault that repeats tick
+/// after tick is one event when it begins and one `faultCleared` when it ends); what to do about
+/// it is the runtime's fault policy, by `kind`.
 public struct BoardFault: Sendable, Equatable {
-    /// Backend-defined code (an errno for the Linux backend).
+    /// What a fault means for the tick, which decides the reaction.
+    public enum Kind: UInt8, Sendable, BitwiseCopyable, NamedCases {
+        /// Reading or writing the lines failed (the Linux backend: an ioctl's errno). The lines may
+        /// not be as commanded: the run stops, the safe state is driven, the loop halts.
+        case ioFailure = 0
+        /// A sensed value could not be trusted this tick (an ADC sample too old after I2C errors)
+        /// and was read as "no fire". The sampler retries; a run stops if it lasts too long.
+        case untrustedSense = 1
+        /// The output stage cut an output that would have passed a device limit. The run goes on;
+        /// the cut is in the log.
+        case limitEnforced = 2
+
+        public var description: String {
+            switch self {
+            case .ioFailure: "io-failure"
+            case .untrustedSense: "untrusted-sense"
+            case .limitEnforced: "limit-enforced"
+            }
+        }
+    }
+
+    /// Backend-defined code (an errno for the Linux backend's I/O failures).
     public var code: UInt32
+    public var kind: Kind
     @inlinable
-    public init(code: UInt32) { self.code = code }
+    public init(code: UInt32, kind: Kind = .ioFailure) {
+        self.code = code
+        self.kind = kind
+    }
+}
+
+/// A board fault that has lasted one or more consecutive ticks.
+public struct FaultStreak: Sendable, Equatable {
+    public var fault: BoardFault
+    /// The tick it was first reported in.
+    public var firstTick: UInt64
+    /// Consecutive ticks it has been reported, this one included.
+    public var ticks: UInt64
+
+    @inlinable
+    public init(fault: BoardFault, firstTick: UInt64, ticks: UInt64) {
+        self.fault = fault
+        self.firstTick = firstTick
+        self.ticks = ticks
+    }
 }
 
 /// The small interface the neuron core drives once per tick: the simulated breadboard, the Linux

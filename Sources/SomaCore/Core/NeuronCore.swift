@@ -71,6 +71,9 @@ public struct NeuronCore: ~Copyable {
     /// room is sized for the worst case; kept as a counter so that it could never go unnoticed).
     public var droppedEvents: UInt64 { droppedEventCount }
     @usableFromInline var droppedEventCount: UInt64 = 0
+    /// The board fault being reported tick after tick, if the last tick reported one.
+    public var activeFault: FaultStreak? { faultStreak }
+    @usableFromInline var faultStreak: FaultStreak?
 
     /// Reserves all memory for `configuration` and `patterns`, with room for `patternCapacity`
     /// patterns in all (at least as many as `patterns` holds). Init only.
@@ -167,8 +170,8 @@ public struct NeuronCore: ~Copyable {
     }
 
     /// Room for the worst tick: every neuron fires, spikes, and opens T1 and T3 at once, every
-    /// layer releases and picks a winner, plus an overrun and two board faults.
-    static func eventCapacity(neurons: Int, layers: Int) -> Int { 4 * neurons + 2 * layers + 3 }
+    /// layer releases and picks a winner, plus an overrun, two board faults and two clearings.
+    static func eventCapacity(neurons: Int, layers: Int) -> Int { 4 * neurons + 2 * layers + 5 }
 
     // MARK: - Commands (safe in tick, between ticks)
 
@@ -347,14 +350,37 @@ public struct NeuronCore: ~Copyable {
         let sensed = SensedLines(fireSense: fireSense, monitored: monitored, mode: mode)
         let senseFault = board.sense(sensed, tick: currentTick)
         step()
-        if let senseFault { appendEvent(.boardFault, layer: 0, neuron: 0, payload: senseFault.code) }
+        let tick = currentTick - 1
+        var faultContinues = false
+        if let senseFault { faultContinues = noteFault(senseFault, tick: tick) }
         let driven = DrivenLines(
-            tick: currentTick - 1, clock: phase(of: currentTick - 1),
+            tick: tick, clock: phase(of: tick),
             rows: UnsafeBufferPointer(rows), neurons: UnsafeBufferPointer(signals), mode: mode,
             inputAmplitudeVolts: inputAmplitudeVolts)
         if let driveFault = board.drive(driven) {
-            appendEvent(.boardFault, layer: 0, neuron: 0, payload: driveFault.code)
+            faultContinues = noteFault(driveFault, tick: tick) || faultContinues
         }
+        if !faultContinues, let streak = faultStreak {
+            appendEvent(.faultCleared, layer: Int(streak.fault.kind.rawValue), neuron: 0, payload: UInt32(clamping: streak.ticks))
+            faultStreak = nil
+        }
+    }
+
+    /// Logs a fault when it begins (a fault reported tick after tick is one streak, not an event
+    /// per tick) and counts the ticks it lasts. Returns true: a streak is going on this tick.
+    @inlinable
+    mutating func noteFault(_ fault: BoardFault, tick: UInt64) -> Bool {
+        if let streak = faultStreak {
+            if streak.fault.code == fault.code && streak.fault.kind.rawValue == fault.kind.rawValue {
+                // The first report of the tick counts it; a second one (sense and drive) does not.
+                if streak.firstTick + streak.ticks <= tick { faultStreak!.ticks += 1 }
+                return true
+            }
+            appendEvent(.faultCleared, layer: Int(streak.fault.kind.rawValue), neuron: 0, payload: UInt32(clamping: streak.ticks))
+        }
+        faultStreak = FaultStreak(fault: fault, firstTick: tick, ticks: 1)
+        appendEvent(.boardFault, layer: Int(fault.kind.rawValue), neuron: 0, payload: fault.code)
+        return true
     }
 
     /// Drives every line low (clock low, no pulses, T1 and T3 off, every column disabled). The

@@ -8,6 +8,11 @@ public enum RunEnding: UInt16, Sendable, BitwiseCopyable, CaseIterable, CustomSt
     case deadlineMissed = 2
     /// The daemon is shutting down (SIGTERM/SIGINT).
     case shutdown = 3
+    /// The board faulted under it and the fault policy ended it (an I/O failure, or a sensed
+    /// value that could not be trusted for longer than the policy allows).
+    case boardFault = 4
+    /// The daemon could not store events (a full disk) and ended the run rather than lose them.
+    case logUnwritable = 5
 
     public var description: String {
         switch self {
@@ -15,6 +20,8 @@ public enum RunEnding: UInt16, Sendable, BitwiseCopyable, CaseIterable, CustomSt
         case .stopped: "stopped"
         case .deadlineMissed: "deadline-missed"
         case .shutdown: "shutdown"
+        case .boardFault: "board-fault"
+        case .logUnwritable: "log-unwritable"
         }
     }
 }

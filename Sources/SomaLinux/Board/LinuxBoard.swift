@@ -31,6 +31,17 @@ public enum LinuxBoardFault {
     public static let staleSample: UInt32 = 0x1_0001
     /// A row stayed on longer than `limits.max_pulse_width_us`; the output stage cut it.
     public static let pulseWidthLimit: UInt32 = 0x1_0002
+
+    /// A fault in words: the errno's text for I/O failures, what the codes above mean.
+    public static func describe(_ fault: BoardFault) -> String {
+        switch fault.code {
+        case staleSample: return "the ADC's latest sample is older than max_age_us (I2C transfers failing?): fire sense not trusted"
+        case pulseWidthLimit: return "a row stayed on longer than limits.max_pulse_width_us: the output stage cut it"
+        default:
+            let text = fault.code < 4096 ? String(cString: strerror(Int32(fault.code))) : "board fault code \(fault.code)"
+            return "\(fault.kind): \(text) (errno \(fault.code))"
+        }
+    }
 }
 
 /// The real board: the neuron core's lines on GPIO (libgpiod), 74HC595/74HC165 chains and an
@@ -309,6 +320,9 @@ public final class LinuxBoard: Board {
     }
 
     deinit {
+        // Whatever ends the board's life (a thrown error after start included) leaves the outputs
+        // in the safe state before the lines are released.
+        driveSafeState()
         adcSampler?.stop()
         for chain in outChains {
             chain.bits.deallocate()
@@ -364,7 +378,8 @@ public final class LinuxBoard: Board {
         if usesADCFire, let sampler = adcSampler {
             let sample = sampler.slot.latest()
             if sample.sequence == 0 || sample.ageMicroseconds(nowMicroseconds: monotonicMicroseconds()) > maxSampleAgeMicroseconds {
-                fault = BoardFault(code: LinuxBoardFault.staleSample)
+                // An I/O failure on the lines matters more: it is the one reported.
+                fault = fault ?? BoardFault(code: LinuxBoardFault.staleSample, kind: .untrustedSense)
             } else {
                 adcFires = sample.code >= fireThresholdCode
             }
@@ -420,7 +435,7 @@ public final class LinuxBoard: Board {
                 if rowOnTicks[row] > maxRowOnTicks {
                     on = false
                     pulseWidthCuts += 1
-                    fault = BoardFault(code: LinuxBoardFault.pulseWidthLimit)
+                    fault = BoardFault(code: LinuxBoardFault.pulseWidthLimit, kind: .limitEnforced)
                 }
             } else {
                 rowOnTicks[row] = 0

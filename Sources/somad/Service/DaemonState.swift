@@ -1,6 +1,7 @@
 import Foundation
 import SomaBoardProfile
 import SomaCore
+import SomaLinux
 import SomaProtocol
 import SomaRuntime
 import SomaStore
@@ -16,6 +17,7 @@ final class DaemonState: Sendable {
     let tickMicroseconds: Double
     let control: LoopControl
     let log: EventLog
+    let writer: EventLogWriter
     let dataDirectory: String
     let latency = LatencyRecorder()
     let runs: RunManager
@@ -24,7 +26,7 @@ final class DaemonState: Sendable {
     let started = Date()
     let warnings: Mutex<[String]> = Mutex([])
 
-    init(profile: BoardProfile, profilePath: String, profileText: String, backend: String, speed: String, tickMicroseconds: Double, control: LoopControl, log: EventLog, dataDirectory: String, runs: RunManager, patterns: PatternStore, defaultMissPolicy: DeadlineMissPolicy) {
+    init(profile: BoardProfile, profilePath: String, profileText: String, backend: String, speed: String, tickMicroseconds: Double, control: LoopControl, log: EventLog, writer: EventLogWriter, dataDirectory: String, runs: RunManager, patterns: PatternStore, defaultMissPolicy: DeadlineMissPolicy) {
         self.profile = profile
         self.profilePath = profilePath
         self.profileText = profileText
@@ -33,6 +35,7 @@ final class DaemonState: Sendable {
         self.tickMicroseconds = tickMicroseconds
         self.control = control
         self.log = log
+        self.writer = writer
         self.dataDirectory = dataDirectory
         self.runs = runs
         self.patterns = patterns
@@ -41,7 +44,8 @@ final class DaemonState: Sendable {
 
     func status() async -> StatusDocument {
         let run = await runs.latestRun
-        let state = control.stopRequested ? "stopping" : (control.runIsActive ? "running" : "idle")
+        let halt = control.haltingFault.map(LinuxBoardFault.describe)
+        let state = halt != nil ? "halted" : control.stopRequested ? "stopping" : (control.runIsActive ? "running" : "idle")
         func ring<T>(_ ring: SPSCRing<T>) -> RingDocument {
             RingDocument(capacity: ring.capacity, highWater: ring.highWaterMark, refused: ring.refusedPushes)
         }
@@ -52,13 +56,13 @@ final class DaemonState: Sendable {
                 state: state, ticks: control.ticks, tickMicroseconds: tickMicroseconds,
                 overruns: control.overruns, missedTicks: control.missedTicks,
                 eventsPushed: control.eventsPushed, eventsDropped: control.eventsDropped,
-                onDeadlineMiss: defaultMissPolicy.rawValue, warnings: warnings.withLock { $0 }),
+                onDeadlineMiss: defaultMissPolicy.rawValue, warnings: warnings.withLock { $0 }, halt: halt),
             latency: latency.document,
             rings: RingsDocument(events: ring(control.events), commands: ring(control.commands), latency: ring(control.wakeLatencies)),
             store: StoreDocument(
                 directory: dataDirectory, bytes: log.storedBytes, segments: log.segmentCount,
                 firstSequence: log.firstSequence, lastSequence: log.durableSequence,
-                recovery: log.recovery?.description),
+                recovery: log.recovery?.description, writeFailure: writer.failure?.description),
             run: run)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SomaCore
+import SomaLinux
 import SomaProtocol
 import SomaRuntime
 
@@ -20,6 +21,10 @@ actor RunManager {
     private var runs: [UInt32: RunDocument] = [:]
     private var nextID: UInt32 = 1
     private(set) var latest: UInt32?
+    /// Why the event log cannot be written now, as the writer last said (nil: it can).
+    private(set) var logFailure: String?
+    /// The run ended because the log could not be written (so it is ended once).
+    private var endedForLog: UInt32?
 
     init(control: LoopControl, patterns: PatternStore, directory: String, layerSizes: [Int], maxAmplitudeVolts: Double, amplitudeIsAdjustable: Bool, defaultMissPolicy: DeadlineMissPolicy) throws {
         self.layerSizes = layerSizes
@@ -92,6 +97,12 @@ actor RunManager {
             }
             policy = chosen
         }
+        if let fault = control.haltingFault {
+            throw APIFailure(.serviceUnavailable, "the loop halted after a board fault (\(LinuxBoardFault.describe(fault))); runs are refused until somad is restarted; the log stays readable")
+        }
+        if let logFailure {
+            throw APIFailure(.serviceUnavailable, "the event log cannot be written (\(logFailure)); runs are refused until it can: free space under \(directory)/..; writing resumes by itself")
+        }
         if control.runIsActive || latestRun.map({ !$0.isFinished }) == true {
             throw APIFailure(.conflict, "run \(latest ?? 0) is running; stop it first (POST /v1/runs/\(latest ?? 0)/stop)")
         }
@@ -121,6 +132,15 @@ actor RunManager {
         _ = await settle()
         refresh()
         return runs[id]!
+    }
+
+    /// Told by the daemon's main loop what the log writer says. While the log cannot be written
+    /// the running run is ended (as `log-unwritable`), so that events wait in the ring instead of
+    /// overflowing it, and new runs are refused.
+    func noteLogFailure(_ failure: String?) {
+        logFailure = failure
+        guard failure != nil, control.runIsActive, let run = latest, endedForLog != run else { return }
+        if control.send(.stopRun(run: run, ending: .logUnwritable)) { endedForLog = run }
     }
 
     func stop(_ id: UInt32) async throws -> RunDocument {
