@@ -97,11 +97,13 @@ struct SimRun: ParsableCommand {
     private func execute() throws(HostError) {
         var settings: BreadboardSettings
         var loadedLimit: Double?
+        var outputLimits: OutputLimits?
         if let profile {
             let loaded: BoardProfile
             do { loaded = try BoardProfile.load(path: profile) } catch { throw HostError(error.description, exitCode: 65) }
             do { settings = try BreadboardSettings(profile: loaded) } catch { throw HostError("\(profile): \(error)", exitCode: 65) }
             loadedLimit = loaded.limits.maxAmplitudeVolts
+            outputLimits = loaded.outputLimits
         } else {
             settings = .paperNetwork()
         }
@@ -138,7 +140,7 @@ struct SimRun: ParsableCommand {
         var lastShown = Date.distantPast
         // On a terminal one line redrawn in place; otherwise (a log, a pipe) a line every 2 s.
         let terminal = isatty(STDERR_FILENO) == 1
-        let experiment = NetworkExperiment(settings: settings, patterns: bank, plan: plan)
+        let experiment = NetworkExperiment(settings: settings, patterns: bank, plan: plan, limits: outputLimits)
         let outcome: NetworkExperiment.Outcome
         do {
             outcome = try experiment.run { begun, planned, stage in

@@ -189,6 +189,16 @@ public struct SimulationProfile: Sendable, Equatable {
 
 /// What the devices on this board may never be driven beyond. Checked when a profile is read,
 /// when a run is started, and again at the output stage of every tick.
+extension BoardProfile {
+    /// The limits the core's output stage holds every tick's rows to.
+    public var outputLimits: OutputLimits {
+        OutputLimits(
+            maxAmplitudeVolts: limits.maxAmplitudeVolts, boardAmplitudeVolts: pulseAmplitudeVolts,
+            maxPulseWidthMicroseconds: limits.maxPulseWidthMicroseconds,
+            maxDuty: limits.maxDuty, maxPulsesPerSecond: limits.maxPulsesPerSecond, clock: network.clock)
+    }
+}
+
 public struct DeviceLimits: Sendable, Equatable {
     public var maxAmplitudeVolts: Double
     public var maxPulseWidthMicroseconds: Double

@@ -161,6 +161,7 @@ struct Serve: ParsableCommand {
             bank = try PatternBank([Pattern(pixels: pattern.map { $0 == "1" })], inputCount: network.inputs)
         }
         var core = try NeuronCore(configuration: network, patterns: bank, patternCapacity: Self.patternCapacity)
+        core.enforce(profile.outputLimits)
         if bank != nil { _ = core.present(pattern: 0) }
 
         do { try DurableFile.makeDirectory(dataDir) } catch {

@@ -55,10 +55,15 @@ struct EventAndModeTests {
         for _ in 0..<2 { core.tick(on: &board) }
         #expect(board.drives == 3)
         #expect(core.events.isEmpty, "the same fault again is the same streak")
-        #expect(core.activeFault == FaultStreak(fault: BoardFault(code: 5), firstTick: 0, ticks: 3))
+        #expect(core.activeFault == FaultStreak(fault: BoardFault(code: 5), firstTick: 0, lastTick: 2))
+        // Cleared once a whole clock period (10 ticks) has gone by without it.
         var healthy = LastLinesBoard()
+        for _ in 3..<12 {
+            core.tick(on: &healthy)
+            #expect(core.events.isEmpty && core.activeFault != nil)
+        }
         core.tick(on: &healthy)
-        #expect(Array(core.events) == [NeuronEvent(tick: 3, kind: .faultCleared, layer: 0, neuron: 0, payload: 3)])
+        #expect(Array(core.events) == [NeuronEvent(tick: 12, kind: .faultCleared, layer: 0, neuron: 0, payload: 3)])
         #expect(core.activeFault == nil)
     }
 

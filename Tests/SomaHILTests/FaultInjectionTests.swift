@@ -163,6 +163,13 @@ struct FaultInjectionTests {
         let ticksAtFault = loop.control.ticks
         #expect(eventually(5) { loop.control.lastEnding?.ending == .boardFault }, "the run ends once the sense has been untrusted for 100 ticks")
         #expect(loop.control.haltingFault == nil, "an untrusted sense does not halt the loop")
+        // The rows (lines 1 and 2) stay grounded after the fault-policy stop.
+        var rowLevels: [Bool] = []
+        for _ in 0..<30 {
+            rowLevels += [try chip.level(1), try chip.level(2)]
+            usleep(10_000)
+        }
+        #expect(!rowLevels.contains(true), "no pulse on a row after the run ended")
         usleep(300_000)
         #expect(loop.control.ticks - ticksAtFault >= 150, "the loop ticks on while the sampler waits on the bus")
         #expect(sampler.slot.failureCount > failuresBefore && sampler.slot.lastFailureErrno == failure)

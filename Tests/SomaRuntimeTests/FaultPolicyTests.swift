@@ -30,7 +30,7 @@ struct FaultPolicyTests {
         FaultInjectingBoard(ScriptedNeuronBoard(configuration: configuration, pulsesToFire: 3), faults: faults)
     }
 
-    @Test("an untrusted sense shorter than the limit: one board-fault, one fault-cleared with its length, the run goes on, no fire invented")
+    @Test("an untrusted sense shorter than the limit: one board-fault, one fault-cleared a clock period after it with its length, the run goes on, no fire invented")
     func shortUntrustedSense() throws {
         let stale = BoardFault(code: 0x1_0001, kind: .untrustedSense)
         var core = try NeuronCore(configuration: configuration, patternCapacity: 4)
@@ -43,7 +43,7 @@ struct FaultPolicyTests {
         let events = drain(control)
         let faults = events.filter { $0.kind == .boardFault }
         #expect(faults == [NeuronEvent(tick: 100, kind: .boardFault, layer: BoardFault.Kind.untrustedSense.rawValue, neuron: 0, payload: 0x1_0001)])
-        #expect(events.filter { $0.kind == .faultCleared } == [NeuronEvent(tick: 150, kind: .faultCleared, layer: 1, neuron: 0, payload: 50)])
+        #expect(events.filter { $0.kind == .faultCleared } == [NeuronEvent(tick: 159, kind: .faultCleared, layer: 1, neuron: 0, payload: 50)])
         #expect(control.runIsActive, "50 ticks is within the 60-tick limit")
         #expect(!events.contains { $0.kind == .fire && (100..<150).contains($0.tick) }, "no fire is read from a sample that cannot be trusted")
         #expect(events.contains { $0.kind == .fire && $0.tick > 150 }, "fires are sensed again once the fault clears")

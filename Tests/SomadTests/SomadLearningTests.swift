@@ -108,9 +108,10 @@ struct SomadLearningTests {
         plan.inferPeriods = 20
         plan.testRepeats = 2
         plan.seed = 4
+        let profile = try BoardProfile.load(path: paperNetworkProfile)
         let replay = try NetworkExperiment(
-            settings: try BreadboardSettings(profile: try BoardProfile.load(path: paperNetworkProfile)),
-            patterns: PaperPatterns.bank(PaperPatterns.digits), plan: plan
+            settings: try BreadboardSettings(profile: profile),
+            patterns: PaperPatterns.bank(PaperPatterns.digits), plan: plan, limits: profile.outputLimits
         ).run()
         let logged = events.filter { $0.kind != "run-started" && $0.kind != "run-ended" }.map { "\($0.kind) \($0.layer) \($0.neuron) \($0.payload)" }
         let replayed = replay.events.filter { $0.kind != .runStarted && $0.kind != .runEnded }.map { "\($0.kind) \($0.layer) \($0.neuron) \($0.payload)" }

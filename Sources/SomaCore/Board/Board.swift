@@ -90,19 +90,22 @@ public struct BoardFault: Sendable, Equatable {
     }
 }
 
-/// A board fault that has lasted one or more consecutive ticks.
+/// A board fault that has been reported in one tick or more, with no gap of a whole clock period
+/// between reports (a limit cut once a period is one streak, not one per period).
 public struct FaultStreak: Sendable, Equatable {
     public var fault: BoardFault
     /// The tick it was first reported in.
     public var firstTick: UInt64
-    /// Consecutive ticks it has been reported, this one included.
-    public var ticks: UInt64
+    /// The tick it was last reported in.
+    public var lastTick: UInt64
+    /// Ticks from the first report to the last, both included.
+    @inlinable public var ticks: UInt64 { lastTick - firstTick + 1 }
 
     @inlinable
-    public init(fault: BoardFault, firstTick: UInt64, ticks: UInt64) {
+    public init(fault: BoardFault, firstTick: UInt64, lastTick: UInt64) {
         self.fault = fault
         self.firstTick = firstTick
-        self.ticks = ticks
+        self.lastTick = lastTick
     }
 }
 

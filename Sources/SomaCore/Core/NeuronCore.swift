@@ -71,6 +71,9 @@ public struct NeuronCore: ~Copyable {
     /// room is sized for the worst case; kept as a counter so that it could never go unnoticed).
     public var droppedEvents: UInt64 { droppedEventCount }
     @usableFromInline var droppedEventCount: UInt64 = 0
+    /// The device limits every tick's rows pass through on their way to the board (nil: none set).
+    @usableFromInline var outputStage: OutputStage?
+    public var outputLimits: OutputLimits? { outputStage?.limits }
     /// The board fault being reported tick after tick, if the last tick reported one.
     public var activeFault: FaultStreak? { faultStreak }
     @usableFromInline var faultStreak: FaultStreak?
@@ -167,6 +170,7 @@ public struct NeuronCore: ~Copyable {
         eventStorage.deallocate()
         safeRows.deallocate()
         safeNeurons.deallocate()
+        outputStage?.deallocate()
     }
 
     /// Room for the worst tick: every neuron fires, spikes, and opens T1 and T3 at once, every
@@ -334,6 +338,14 @@ public struct NeuronCore: ~Copyable {
         return winner >= 0 ? winner : nil
     }
 
+    /// Holds every tick's rows to `limits` from now on, at the output stage: a pulse that would
+    /// pass a limit is cut (or never started) and a `board-fault` of kind `limit-enforced` is
+    /// logged. Reserves its memory here; call before the loop starts, not in a tick.
+    public mutating func enforce(_ limits: OutputLimits) {
+        outputStage?.deallocate()
+        outputStage = OutputStage(limits: limits, rows: rows.count, inputRows: configuration.inputs)
+    }
+
     // MARK: - The tick
 
     @inlinable
@@ -353,32 +365,40 @@ public struct NeuronCore: ~Copyable {
         let tick = currentTick - 1
         var faultContinues = false
         if let senseFault { faultContinues = noteFault(senseFault, tick: tick) }
+        var drivenRows = UnsafeBufferPointer(rows)
+        if let stage = outputStage {
+            if let limited = stage.apply(rows, tick: tick, inputAmplitudeVolts: inputAmplitudeVolts) {
+                faultContinues = noteFault(limited, tick: tick) || faultContinues
+            }
+            drivenRows = UnsafeBufferPointer(stage.driven)
+        }
         let driven = DrivenLines(
             tick: tick, clock: phase(of: tick),
-            rows: UnsafeBufferPointer(rows), neurons: UnsafeBufferPointer(signals), mode: mode,
+            rows: drivenRows, neurons: UnsafeBufferPointer(signals), mode: mode,
             inputAmplitudeVolts: inputAmplitudeVolts)
         if let driveFault = board.drive(driven) {
             faultContinues = noteFault(driveFault, tick: tick) || faultContinues
         }
-        if !faultContinues, let streak = faultStreak {
+        // A streak ends once a whole clock period has passed without a report.
+        if !faultContinues, let streak = faultStreak, tick - streak.lastTick >= ticksPerPeriod {
             appendEvent(.faultCleared, layer: Int(streak.fault.kind.rawValue), neuron: 0, payload: UInt32(clamping: streak.ticks))
             faultStreak = nil
         }
     }
 
-    /// Logs a fault when it begins (a fault reported tick after tick is one streak, not an event
-    /// per tick) and counts the ticks it lasts. Returns true: a streak is going on this tick.
+    /// Logs a fault when it begins (a fault reported tick after tick, or again within a clock
+    /// period, is one streak, not an event per report) and follows how long it lasts. Returns
+    /// true: a streak is going on this tick.
     @inlinable
     mutating func noteFault(_ fault: BoardFault, tick: UInt64) -> Bool {
         if let streak = faultStreak {
             if streak.fault.code == fault.code && streak.fault.kind.rawValue == fault.kind.rawValue {
-                // The first report of the tick counts it; a second one (sense and drive) does not.
-                if streak.firstTick + streak.ticks <= tick { faultStreak!.ticks += 1 }
+                faultStreak = FaultStreak(fault: streak.fault, firstTick: streak.firstTick, lastTick: tick)
                 return true
             }
             appendEvent(.faultCleared, layer: Int(streak.fault.kind.rawValue), neuron: 0, payload: UInt32(clamping: streak.ticks))
         }
-        faultStreak = FaultStreak(fault: fault, firstTick: tick, ticks: 1)
+        faultStreak = FaultStreak(fault: fault, firstTick: tick, lastTick: tick)
         appendEvent(.boardFault, layer: Int(fault.kind.rawValue), neuron: 0, payload: fault.code)
         return true
     }

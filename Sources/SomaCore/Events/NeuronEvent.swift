@@ -15,8 +15,8 @@ public enum EventKind: UInt8, Sendable, BitwiseCopyable, NamedCases {
     case depressionWindow = 6
     /// The loop missed deadlines. `payload` = ticks missed. `layer`/`neuron` are 0.
     case overrun = 7
-    /// The board reported a fault while sensing or driving, and it was not already being reported
-    /// the tick before. `payload` = the board's fault code (an errno for I/O failures); `layer` =
+    /// The board (or the output stage) reported a fault that was not already being reported
+    /// within the last clock period. `payload` = the board's fault code (an errno for I/O failures); `layer` =
     /// its kind (`BoardFault.Kind`: 0 I/O failure, 1 untrusted sense, 2 limit enforced).
     case boardFault = 8
     /// A run began presenting a pattern on the input rows. `payload` = the pattern's index in the
@@ -37,8 +37,8 @@ public enum EventKind: UInt8, Sendable, BitwiseCopyable, NamedCases {
     /// A training presentation gave up: no fire within the run's pulse limit. `layer` = the layer
     /// trained; `payload` = the pulses delivered.
     case noFire = 14
-    /// The board fault of the last `boardFault` event stopped being reported. `payload` = the
-    /// ticks it lasted; `layer` = its kind.
+    /// The board fault of the last `boardFault` event has not been reported for a whole clock
+    /// period (logged then). `payload` = ticks from its first report to its last; `layer` = its kind.
     case faultCleared = 15
 
     public var description: String {

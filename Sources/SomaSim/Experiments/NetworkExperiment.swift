@@ -19,11 +19,14 @@ public struct NetworkExperiment {
     public var settings: BreadboardSettings
     public var patterns: PatternBank
     public var plan: LearningPlan
+    /// The device limits the output stage holds the rows to, as on a board (nil: none).
+    public var limits: OutputLimits?
 
-    public init(settings: BreadboardSettings, patterns: PatternBank, plan: LearningPlan) {
+    public init(settings: BreadboardSettings, patterns: PatternBank, plan: LearningPlan, limits: OutputLimits? = nil) {
         self.settings = settings
         self.patterns = patterns
         self.plan = plan
+        self.limits = limits
     }
 
     /// Runs to the end. `progress` is called at every presentation with (begun, planned, stage).
@@ -34,6 +37,7 @@ public struct NetworkExperiment {
             throw ConfigurationError(field: problem.field, value: "as given", allowed: problem.allowed)
         }
         var core = try NeuronCore(configuration: network, patterns: patterns)
+        if let limits { core.enforce(limits) }
         var board = try Breadboard(settings: settings)
         var learning = LearningRun(capacity: patterns.count)
         guard learning.start(plan, core: &core) else {
