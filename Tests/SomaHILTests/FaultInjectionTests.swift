@@ -163,7 +163,8 @@ struct FaultInjectionTests {
         let ticksAtFault = loop.control.ticks
         #expect(eventually(5) { loop.control.lastEnding?.ending == .boardFault }, "the run ends once the sense has been untrusted for 100 ticks")
         #expect(loop.control.haltingFault == nil, "an untrusted sense does not halt the loop")
-        // The rows (lines 1 and 2) stay grounded after the fault-policy stop.
+        // The rows (lines 1 and 2) stay grounded after the fault-policy stop, from the next tick on.
+        usleep(5_000)
         var rowLevels: [Bool] = []
         for _ in 0..<30 {
             rowLevels += [try chip.level(1), try chip.level(2)]

@@ -29,18 +29,16 @@ public struct OutputLimits: Sendable, Equatable {
     }
 }
 
-/// Fault codes of the output stage (`BoardFault.Kind.limitEnforced`). `OutputStage.apply` spells
-/// them as literals: the tick's performance check rejects even a transparent getter from another
-/// module (the tests compare the two).
+/// Fault codes of the output stage (`BoardFault.Kind.limitEnforced`).
 public enum OutputLimitFault {
     /// A pulse would have lasted longer than the width limit: cut where it reached it.
-    public static var pulseWidth: UInt32 { 0x2_0001 }
+    @inlinable public static var pulseWidth: UInt32 { 0x2_0001 }
     /// A row would have been on for more of a clock period than the duty limit: cut.
-    public static var duty: UInt32 { 0x2_0002 }
+    @inlinable public static var duty: UInt32 { 0x2_0002 }
     /// A pulse would have been one too many within a second: not started.
-    public static var pulseRate: UInt32 { 0x2_0003 }
+    @inlinable public static var pulseRate: UInt32 { 0x2_0003 }
     /// The pattern rows' amplitude is beyond the limit: no pulse started at it.
-    public static var amplitude: UInt32 { 0x2_0004 }
+    @inlinable public static var amplitude: UInt32 { 0x2_0004 }
 }
 
 /// The last stage of every tick: the rows the core computed go through it on their way to the
@@ -121,21 +119,22 @@ struct OutputStage {
                 // The slot about to be overwritten leaves the window.
                 let onInWindow = onInPeriod[row] - (periodHistory[historySlot] ? 1 : 0)
                 if rising && row < inputRows && !amplitudeAllowed {
-                    cut = 0x2_0004  // OutputLimitFault.amplitude
+                    cut = OutputLimitFault.amplitude
                 } else if rising && (rateCapacity == 0 || riseCount[row] == rateCapacity
                     && tick - riseTicks[row * rateCapacity + riseStart[row]] < UInt64(limits.ticksPerSecond))
                 {
-                    cut = 0x2_0003  // OutputLimitFault.pulseRate
+                    cut = OutputLimitFault.pulseRate
                 } else if onRun[row] + 1 > limits.maxPulseWidthTicks {
-                    cut = 0x2_0001  // OutputLimitFault.pulseWidth
+                    cut = OutputLimitFault.pulseWidth
                 } else if onInWindow + 1 > limits.maxOnTicksPerPeriod {
-                    cut = 0x2_0002  // OutputLimitFault.duty
+                    cut = OutputLimitFault.duty
                 } else {
                     on = true
                 }
                 if cut != 0 {
                     blocked[row] = true
-                    if fault == nil { fault = BoardFault(code: cut, kind: .limitEnforced) }
+                    // `if case`, not `== nil`: BoardFault is Equatable, and its `==` is a call.
+                    if case .none = fault { fault = BoardFault(code: cut, kind: .limitEnforced) }
                 }
             }
             let historySlot = row * period + slot

@@ -379,7 +379,7 @@ public final class LinuxBoard: Board {
             let sample = sampler.slot.latest()
             if sample.sequence == 0 || sample.ageMicroseconds(nowMicroseconds: monotonicMicroseconds()) > maxSampleAgeMicroseconds {
                 // An I/O failure on the lines matters more: it is the one reported.
-                fault = fault ?? BoardFault(code: LinuxBoardFault.staleSample, kind: .untrustedSense)
+                if case .none = fault { fault = BoardFault(code: LinuxBoardFault.staleSample, kind: .untrustedSense) }
             } else {
                 adcFires = sample.code >= fireThresholdCode
             }
