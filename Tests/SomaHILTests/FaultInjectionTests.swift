@@ -96,22 +96,7 @@ struct FaultInjectionTests {
     /// chip of its own so no other test's lines are touched.
     func adcProfile(chip: String, maxAgeMicroseconds: Int) throws -> BoardProfile {
         try shippedProfile("gpio-sim-single-neuron.toml") {
-            $0.replacingOccurrences(of: "main = \"gpiochip0\"", with: "main = \"label:\(chip)\"")
-                .replacingOccurrences(of: "\"L0.n0.fire\" = \"main:3\"", with: "\"L0.n0.fire\" = \"adc\"")
-                .replacingOccurrences(of: "[lines]", with: """
-                    [i2c]
-                    bus = \(stub.bus)
-
-                    [i2c.adc]
-                    model = "ads1015"
-                    address = 0x49
-                    full_scale_volts = 2.048
-                    samples_per_second = 3300
-                    fire_threshold_volts = 0.5
-                    max_age_us = \(maxAgeMicroseconds)
-
-                    [lines]
-                    """)
+            withADCFireSense($0.replacingOccurrences(of: "main = \"gpiochip0\"", with: "main = \"label:\(chip)\""), bus: stub.bus, maxAgeMicroseconds: maxAgeMicroseconds)
         }
     }
 

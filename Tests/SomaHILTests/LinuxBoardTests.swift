@@ -12,6 +12,26 @@ func shippedProfile(_ name: String, edit: (String) -> String = { $0 }) throws ->
     return try BoardProfile.parse(edit(try String(contentsOfFile: path, encoding: .utf8)), file: name)
 }
 
+/// The single-neuron profile with its fire sense through an ADS1015 at 0x49 on the i2c-stub bus
+/// (3300 samples/s, 0.5 V threshold).
+func withADCFireSense(_ profile: String, bus: Int, maxAgeMicroseconds: Int) -> String {
+    profile.replacingOccurrences(of: "\"L0.n0.fire\" = \"main:3\"", with: "\"L0.n0.fire\" = \"adc\"")
+        .replacingOccurrences(of: "[lines]", with: """
+            [i2c]
+            bus = \(bus)
+
+            [i2c.adc]
+            model = "ads1015"
+            address = 0x49
+            full_scale_volts = 2.048
+            samples_per_second = 3300
+            fire_threshold_volts = 0.5
+            max_age_us = \(maxAgeMicroseconds)
+
+            [lines]
+            """)
+}
+
 /// The Linux backend as the loop uses it, on gpio-sim lines laid out by Board/profiles/.
 @Suite("Linux board on gpio-sim", .serialized, .enabled(if: GPIOSimulator.isAvailable, "runs inside the test VM: make test-hil"))
 struct LinuxBoardTests {
@@ -164,23 +184,7 @@ struct LinuxBoardSensingTests {
         let stub = try I2CStub()
         let chip = try stub.chip(0x49)
         try chip.writeBigEndianWord(register: 0x00, 0x0000)
-        let profile = try shippedProfile("gpio-sim-single-neuron.toml") {
-            $0.replacingOccurrences(of: "\"L0.n0.fire\" = \"main:3\"", with: "\"L0.n0.fire\" = \"adc\"")
-                .replacingOccurrences(of: "[lines]", with: """
-                    [i2c]
-                    bus = \(stub.bus)
-
-                    [i2c.adc]
-                    model = "ads1015"
-                    address = 0x49
-                    full_scale_volts = 2.048
-                    samples_per_second = 3300
-                    fire_threshold_volts = 0.5
-                    max_age_us = 100000
-
-                    [lines]
-                    """)
-        }
+        let profile = try shippedProfile("gpio-sim-single-neuron.toml") { withADCFireSense($0, bus: stub.bus, maxAgeMicroseconds: 100_000) }
         let board = try LinuxBoard(profile: profile)
         let sampler = try #require(board.adcSampler)
         func waitForSample(_ code: Int16) {
