@@ -81,16 +81,7 @@ struct BoardStatus: ParsableCommand {
     func run() throws {
         let status = try hostCommand { () throws(HostError) in try BoardClient.configured(name).get("/v1/status", as: StatusDocument.self) }
         if json { print(try jsonText(status)); return }
-        let loop = status.loop
-        func micro(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "–" }
-        print("\(status.board) (\(status.backend), \(status.speed)), up \(Int(status.uptimeSeconds)) s")
-        print("loop     \(loop.state), \(loop.ticks) ticks of \(String(format: "%g", loop.tickMicroseconds)) µs, \(loop.overruns) overruns (\(loop.missedTicks) ticks missed), \(loop.eventsPushed) events, \(loop.eventsDropped) dropped")
-        print("latency  p50 \(micro(status.latency.p50Microseconds)) µs, p99 \(micro(status.latency.p99Microseconds)) µs, p99.9 \(micro(status.latency.p999Microseconds)) µs, max \(micro(status.latency.maxMicroseconds)) µs (\(status.latency.samples) wake-ups)")
-        print("log      \(status.store.segments) segments, \(status.store.bytes) bytes, events \(status.store.firstSequence)…\(status.store.lastSequence)" + (status.store.recovery.map { "; at start: \($0)" } ?? ""))
-        if let run = status.run {
-            print("run      \(run.id) \(run.state): \(run.spec.protocol) on \(run.spec.patternSet), \(run.presentationsBegun)/\(run.presentationsPlanned) presentations")
-        }
-        for warning in loop.warnings { print("warning  \(warning)") }
+        for line in StatusText.lines(status) { print(line) }
     }
 }
 
