@@ -13,8 +13,14 @@ let seeds = CommandLine.arguments.dropFirst().compactMap { UInt64($0) }
 for seed in seeds.isEmpty ? [1] : seeds {
     var plan = LearningPlan(kind: .full)
     plan.seed = seed
+    let settings = BreadboardSettings.paperNetwork(seed: seed)
+    // The device limits of Board/profiles/sim-paper-network.toml: the output stage runs every
+    // tick, as it does under somad and `soma sim run --profile`.
+    let limits = OutputLimits(
+        maxAmplitudeVolts: 2.0, boardAmplitudeVolts: settings.inputAmplitudeVolts, maxPulseWidthMicroseconds: 500,
+        maxDuty: 0.5, maxPulsesPerSecond: 2_000, clock: settings.network.clock)
     let experiment = NetworkExperiment(
-        settings: .paperNetwork(seed: seed), patterns: PaperPatterns.bank(PaperPatterns.digits), plan: plan)
+        settings: settings, patterns: PaperPatterns.bank(PaperPatterns.digits), plan: plan, limits: limits)
     let started = Date()
     soma_malloc_counter_start()
     let outcome = try experiment.run()
