@@ -41,7 +41,7 @@ struct LogsPull: ParsableCommand {
     }
 
     func run() throws {
-        let (client, pulled, last) = try hostCommand { () throws(HostError) -> (BoardClient, Int, UInt64) in
+        let (client, pulled, last, lost) = try hostCommand { () throws(HostError) -> (BoardClient, Int, UInt64, [LostEvents]) in
             let client = try target.client()
             let store = try LogDatabase(path: database.database)
             var lastReport = Date.distantPast
@@ -50,12 +50,16 @@ struct LogsPull: ParsableCommand {
                 lastReport = Date()
                 FileHandle.standardError.write(Data("pulled \(progress.pulled) events (up to sequence \(progress.stored) of \(progress.target))\n".utf8))
             }
-            return (client, pulled, try store.cursor(board: client.name))
+            return (client, pulled, try store.cursor(board: client.name), try store.lostEvents(board: client.name))
         }
+        let lostCount = lost.reduce(0) { $0 + Int($1.last - $1.first + 1) }
         if json {
-            print(try jsonText(["board": client.name, "pulled": pulled, "lastSequence": last] as [String: Any]))
+            print(try jsonText(["board": client.name, "pulled": pulled, "lastSequence": last, "lostEvents": lostCount] as [String: Any]))
         } else {
             print("pulled \(pulled) new events from \(client.name); the database holds its events up to sequence \(last)")
+            for range in lost {
+                FileHandle.standardError.write(Data("soma: events \(range.first)…\(range.last) are damaged on the board's disk and could not be pulled (\(range.reason))\n".utf8))
+            }
         }
     }
 }

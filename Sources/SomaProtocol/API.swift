@@ -399,15 +399,34 @@ public struct EventDocument: Codable, Sendable, Equatable {
 
 public struct EventsPage: Codable, Sendable {
     public var events: [EventDocument]
-    /// Pass as `after` for the next page (the last sequence in this page, or `after` if empty).
+    /// Pass as `after` for the next page (the last sequence this page covers, events and lost
+    /// ranges alike, or `after` if it covers none).
     public var next: UInt64
     /// The last synced sequence number: everything up to it can be pulled now.
     public var lastSequence: UInt64
+    /// Sequence numbers in this page's span whose records are damaged on the board's disk (absent
+    /// when there are none). With `events` they cover the span without a gap.
+    public var lost: [LostEvents]?
 
-    public init(events: [EventDocument], next: UInt64, lastSequence: UInt64) {
+    public init(events: [EventDocument], next: UInt64, lastSequence: UInt64, lost: [LostEvents]? = nil) {
         self.events = events
         self.next = next
         self.lastSequence = lastSequence
+        self.lost = lost
+    }
+}
+
+/// Events the board logged but cannot return: the bytes holding them are damaged.
+public struct LostEvents: Codable, Sendable, Equatable {
+    public var first: UInt64
+    public var last: UInt64
+    /// The segment, the byte offset and what is wrong there.
+    public var reason: String
+
+    public init(first: UInt64, last: UInt64, reason: String) {
+        self.first = first
+        self.last = last
+        self.reason = reason
     }
 }
 

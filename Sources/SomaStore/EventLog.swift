@@ -54,6 +54,20 @@ public struct LogRecord: Sendable, Equatable {
     public var payload: [UInt8]
 }
 
+/// Records a read could not return because the bytes that held them are damaged: their sequence
+/// numbers, and where the damage starts and what it is.
+public struct LostRecords: Sendable, Equatable, CustomStringConvertible {
+    public var first: UInt64
+    public var last: UInt64
+    public var segment: String
+    public var offset: Int
+    public var reason: String
+
+    public var description: String {
+        "records \(first)…\(last) lost: \(segment) at byte \(offset): \(reason)"
+    }
+}
+
 /// The board's append-only event log: segment files of checksummed records.
 ///
 /// File layout: `segment-<first sequence, 20 digits>.log`; each record is
@@ -184,14 +198,34 @@ public final class EventLog: @unchecked Sendable {
         var expected = first
         var reason: String?
         var index: [Int] = []
+        /// Damage with whole records after it is not a tail: reading goes on past it.
+        var damaged = false
         while offset < bytes.count {
             switch decode(bytes, at: offset, expecting: expected) {
             case .success(_, let length):
-                if (expected - first) % indexStride == 0 { index.append(offset) }
+                // The index maps sequence to offset only up to the first damage.
+                if !damaged && (expected - first) % indexStride == 0 { index.append(offset) }
                 offset += length
                 expected += 1
             case .failure(let why):
-                reason = why
+                var resume = offset + 1
+                var found: LogRecord?
+                // No record in this file can carry a sequence number beyond this.
+                let bound = expected + UInt64(bytes.count / headerBytes) + 1
+                while resume < bytes.count {
+                    if case .success(let record, _) = decode(bytes, at: resume, expectingFrom: expected, before: bound) {
+                        found = record
+                        break
+                    }
+                    resume += 1
+                }
+                if let found {
+                    damaged = true
+                    offset = resume
+                    expected = found.sequence
+                } else {
+                    reason = why
+                }
             }
             if reason != nil { break }
         }
@@ -209,6 +243,26 @@ public final class EventLog: @unchecked Sendable {
     }
 
     static func decode(_ bytes: [UInt8], at offset: Int, expecting sequence: UInt64) -> Decoded {
+        let decoded = decodeRecord(bytes, at: offset)
+        guard case .success(let record, _) = decoded, record.sequence != sequence else { return decoded }
+        return .failure("sequence \(record.sequence) where \(sequence) was due")
+    }
+
+    /// A whole record with a sequence number in `sequence..<stop` (looking past damage).
+    static func decode(_ bytes: [UInt8], at offset: Int, expectingFrom sequence: UInt64, before stop: UInt64) -> Decoded {
+        // The sequence number first: most offsets inside damage fail here, before a checksum.
+        if bytes.count - offset >= headerBytes {
+            var found: UInt64 = 0
+            for index in 0..<8 { found |= UInt64(bytes[offset + 8 + index]) << (8 * index) }
+            guard (sequence..<stop).contains(found) else { return .failure("sequence \(found) outside \(sequence)..<\(stop)") }
+        }
+        let decoded = decodeRecord(bytes, at: offset)
+        guard case .success(let record, _) = decoded, !(sequence..<stop).contains(record.sequence) else { return decoded }
+        return .failure("sequence \(record.sequence) outside \(sequence)..<\(stop)")
+    }
+
+    /// A record whose length and checksum hold, whatever its sequence number.
+    static func decodeRecord(_ bytes: [UInt8], at offset: Int) -> Decoded {
         guard bytes.count - offset >= headerBytes else { return .failure("a partial record header (\(bytes.count - offset) bytes)") }
         func word<T: FixedWidthInteger>(_ at: Int, _: T.Type) -> T {
             var value: T = 0
@@ -224,7 +278,6 @@ public final class EventLog: @unchecked Sendable {
         let body = Array(bytes[(offset + 8)..<(offset + headerBytes + length)])
         guard CRC32C.checksum(body) == checksum else { return .failure("a checksum mismatch") }
         let found = word(offset + 8, UInt64.self)
-        guard found == sequence else { return .failure("sequence \(found) where \(sequence) was due") }
         return .success(LogRecord(sequence: found, payload: Array(body.dropFirst(8))), length: headerBytes + length)
     }
 
@@ -339,35 +392,61 @@ public final class EventLog: @unchecked Sendable {
     public var unsyncedRecords: UInt64 { nextSequence - shared.withLock { $0.durableNext } }
 
     /// Synced records with sequence numbers after `after`, at most `limit` of them, in order.
-    /// Asking for records that were rotated away is an error that says what is available. Any
-    /// thread.
+    /// Asking for records that were rotated away is an error that says what is available; damage
+    /// is an error that names the segment and offset (`readPage` reads past it). Any thread.
     public func read(after: UInt64, limit: Int) throws(EventLogError) -> [LogRecord] {
+        let page = try readPage(after: after, limit: limit)
+        if let lost = page.lost.first { throw .corrupt(segment: lost.segment, offset: lost.offset, reason: lost.reason) }
+        return page.records
+    }
+
+    /// Like `read`, but damaged bytes do not stop it: the reader finds the next whole record past
+    /// them (its checksum and a later sequence number), and the sequence numbers in between are
+    /// returned as lost, with where and why. Records and lost ranges together cover `after + 1`
+    /// onwards without a gap.
+    public func readPage(after: UInt64, limit: Int) throws(EventLogError) -> (records: [LogRecord], lost: [LostRecords]) {
         let (segments, durableNext) = shared.withLock { ($0.segments, $0.durableNext) }
         let first = segments.first?.first ?? durableNext
         guard after + 1 >= first || durableNext == first else {
             throw .rotatedAway(requested: after, available: first...max(first, durableNext - 1))
         }
         var records: [LogRecord] = []
+        var lost: [LostRecords] = []
         var position = 0
         while position < segments.count, records.count < limit {
             defer { position += 1 }
             let segment = segments[position]
             let end = position + 1 < segments.count ? segments[position + 1].first : durableNext
             let wanted = max(after + 1, segment.first)
-            guard wanted < min(end, durableNext) else { continue }
+            let stop = min(end, durableNext)
+            guard wanted < stop else { continue }
             var index: [Int]
             if let known = segment.index { index = known } else { index = try indexSegment(at: position, segment) }
-            let checkpoint = min(Int((wanted - segment.first) / Self.indexStride), index.count - 1)
-            guard checkpoint >= 0 else { continue }
-            var sequence = segment.first + UInt64(checkpoint) * Self.indexStride
-            let stop = min(end, durableNext)
-            try scan(segment, from: index[checkpoint], sequence: &sequence) { record in
+            var sequence = segment.first
+            var offset = 0
+            if !index.isEmpty {
+                let checkpoint = min(Int((wanted - segment.first) / Self.indexStride), index.count - 1)
+                sequence = segment.first + UInt64(checkpoint) * Self.indexStride
+                offset = index[checkpoint]
+            }
+            var found: [LostRecords] = []
+            let before = records.count
+            try scan(segment, from: offset, sequence: &sequence, stop: stop, lost: &found) { record in
                 guard record.sequence < stop, records.count < limit else { return false }
                 if record.sequence >= wanted { records.append(record) }
                 return true
             }
+            // Only what this page covers: lost ranges before `wanted` were reported already, and
+            // one past the page's last record belongs to the next page.
+            let covered = records.count > before ? records[records.count - 1].sequence : stop - 1
+            for range in found where range.last >= wanted && range.first <= covered + 1 {
+                var clipped = range
+                clipped.first = max(range.first, wanted)
+                lost.append(clipped)
+            }
+            if records.count >= limit { break }
         }
-        return records
+        return (records, lost)
     }
 
     /// Builds (once) the offset index of a closed segment that nobody has read yet.
@@ -380,9 +459,11 @@ public final class EventLog: @unchecked Sendable {
     }
 
     /// Decodes records from `offset` on, in chunks, handing each to `body` until it returns false
-    /// or the file ends.
+    /// or the file ends. Damage (anything but a record still being written past `stop`) is noted
+    /// in `lost`, and decoding goes on at the next whole record with a later sequence number.
     private func scan(
-        _ segment: Segment, from offset: Int, sequence: inout UInt64, _ body: (LogRecord) -> Bool
+        _ segment: Segment, from offset: Int, sequence: inout UInt64, stop: UInt64, lost: inout [LostRecords],
+        _ body: (LogRecord) -> Bool
     ) throws(EventLogError) {
         let name = String(segment.path.split(separator: "/").last ?? "")
         let fd = open(segment.path, O_RDONLY | O_CLOEXEC)
@@ -394,27 +475,57 @@ public final class EventLog: @unchecked Sendable {
         defer { close(fd) }
         var fileOffset = offset
         var buffer: [UInt8] = []
+        var consumed = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var atEnd = false
+        /// Set while looking for the next whole record after damage: where it began and why.
+        var damage: (offset: Int, reason: String)?
         while true {
-            let count = pread(fd, &chunk, chunk.count, off_t(fileOffset))
-            guard count >= 0 else { throw .io(call: "pread", path: segment.path, errno: errno) }
-            if count == 0 { return }
-            buffer += chunk.prefix(count)
-            fileOffset += count
-            var consumed = 0
-            decoding: while buffer.count - consumed >= Self.headerBytes {
-                switch Self.decode(buffer, at: consumed, expecting: sequence) {
+            if !atEnd {
+                let count = pread(fd, &chunk, chunk.count, off_t(fileOffset))
+                guard count >= 0 else { throw .io(call: "pread", path: segment.path, errno: errno) }
+                if count == 0 {
+                    atEnd = true
+                } else {
+                    buffer += chunk.prefix(count)
+                    fileOffset += count
+                }
+            }
+            decoding: while consumed < buffer.count && sequence < stop {
+                let here = fileOffset - buffer.count + consumed
+                let decoded = damage == nil
+                    ? Self.decode(buffer, at: consumed, expecting: sequence)
+                    : Self.decode(buffer, at: consumed, expectingFrom: sequence, before: stop)
+                switch decoded {
                 case .success(let record, let length):
+                    if let damaged = damage {
+                        if record.sequence > sequence {
+                            lost.append(LostRecords(first: sequence, last: record.sequence - 1, segment: name, offset: damaged.offset, reason: damaged.reason))
+                        }
+                        damage = nil
+                        sequence = record.sequence
+                    }
                     guard body(record) else { return }
                     consumed += length
                     sequence += 1
                 case .failure(let reason):
-                    // A record cut by the end of this chunk: read more. Anything else is damage.
-                    if reason.hasPrefix("a partial") { break decoding }
-                    throw .corrupt(segment: name, offset: fileOffset - buffer.count + consumed, reason: reason)
+                    // A record cut by the end of this chunk: read more.
+                    if reason.hasPrefix("a partial") && !atEnd { break decoding }
+                    if damage == nil { damage = (here, reason) }
+                    consumed += 1
                 }
             }
+            if atEnd || sequence >= stop {
+                // Synced records the file does not hold whole are lost, not silently missing.
+                if sequence < stop {
+                    let damaged = damage ?? (fileOffset - buffer.count + consumed, "the segment ends early")
+                    lost.append(LostRecords(first: sequence, last: stop - 1, segment: name, offset: damaged.offset, reason: damaged.reason))
+                    sequence = stop
+                }
+                return
+            }
             buffer.removeFirst(consumed)
+            consumed = 0
         }
     }
 }

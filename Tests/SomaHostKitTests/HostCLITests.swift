@@ -146,6 +146,46 @@ struct HostCLITests {
         #expect((shown["patterns"] as? [Any])?.count == 10)
     }
 
+    @Test("a record damaged on the board's disk: the pull goes past it, stores every other event, records the lost one and says so")
+    func pullPastDamage() throws {
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let board = try SimulatedBoard(["--speed", "max", "--segment-kib", "8", "--retain-segments", "1000"])
+        _ = try soma(["board", "add", "sim", board.url], config: config)
+        let set = config + "-pair.txt"
+        try "label: left\n#.\n\nlabel: both\n##\n".write(toFile: set, atomically: true, encoding: .utf8)
+        let spec = config + "-spec.toml"
+        try "protocol = \"present\"\npatternSet = \"pair\"\n[parameters]\nperiodsPerPattern = 20\nrepeats = 50\n".write(toFile: spec, atomically: true, encoding: .utf8)
+        defer { for file in [set, spec] { try? FileManager.default.removeItem(atPath: file) } }
+        #expect(try soma(["patterns", "upload", set, "--name", "pair"], config: config).status == 0)
+        #expect(try soma(["run", "start", spec], config: config).status == 0)
+        #expect(try soma(["run", "watch", "--interval", "0.1"], config: config).status == 0)
+        var status: StatusDocument
+        repeat {
+            status = try JSONDecoder().decode(StatusDocument.self, from: Data(try soma(["board", "status", "--json"], config: config).stdout.utf8))
+        } while status.store.lastSequence != status.loop.eventsPushed
+        #expect(status.store.segments > 2)
+
+        // Flip a bit inside record 2 (records are 32 bytes) of the oldest segment.
+        let events = board.directory + "/events"
+        let oldest = events + "/" + (try FileManager.default.contentsOfDirectory(atPath: events).sorted().first ?? "")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: oldest))
+        bytes[40] ^= 0x04
+        try bytes.write(to: URL(fileURLWithPath: oldest))
+
+        let pulled = try soma(["logs", "pull", "--json"], config: config)
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(pulled.stdout.utf8)) as? [String: Any])
+        #expect((outcome["pulled"] as? Int).map(UInt64.init) == status.loop.eventsPushed - 1)
+        #expect(outcome["lostEvents"] as? Int == 1)
+        #expect((outcome["lastSequence"] as? Int).map(UInt64.init) == status.loop.eventsPushed, "the cursor is past the lost record")
+        let again = try soma(["logs", "pull"], config: config)
+        #expect(again.status == 0 && again.stderr.contains("events 2…2 are damaged on the board's disk and could not be pulled"), "\(again.stderr)")
+        let csv = config + "/events.csv"
+        #expect(try soma(["logs", "export", "--format", "csv", "--out", csv], config: config).status == 0)
+        let sequences = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst().compactMap { UInt64($0.split(separator: ",")[1]) }
+        #expect(sequences == [1] + Array(3...status.loop.eventsPushed), "every event but the damaged one, once")
+    }
+
     @Test("run a spec to completion, pull the log twice, export CSV: every event once; an interrupted pull resumes to the same database")
     func runPullExport() throws {
         defer { try? FileManager.default.removeItem(atPath: config) }

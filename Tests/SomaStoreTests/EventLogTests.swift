@@ -215,3 +215,107 @@ struct EventLogTests {
         #expect(seen == (1...UInt64(total)).map { $0 })
     }
 }
+
+/// Damage in the middle of the log: the reader goes on at the next whole record, and says which
+/// sequence numbers it could not return; nothing after the damage is lost with it.
+@Suite("Event log: reading past damage")
+struct EventLogDamageTests {
+    /// A log of 1…count in segments of about `segmentBytes`, synced; the segment files in order.
+    func makeLog(_ directory: String, count: Int, segmentBytes: Int = 1_000) throws -> (EventLog, [String]) {
+        var settings = EventLogSettings(directory: directory)
+        settings.maxSegmentBytes = segmentBytes
+        let log = try EventLog(settings: settings)
+        for index in 1...count { try log.append(payload(index)) }
+        try log.sync()
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted().map { directory + "/" + $0 }
+        return (log, files)
+    }
+
+    func damage(_ path: String, at offset: Int, _ change: (inout UInt8) -> Void) throws {
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        change(&bytes[offset])
+        try bytes.write(to: URL(fileURLWithPath: path))
+    }
+
+    @Test("a flipped bit in an older segment: every other record is returned, the damaged one is reported lost with its place, and records plus lost ranges cover the log without a gap")
+    func flippedBit() throws {
+        let directory = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (log, files) = try makeLog(directory, count: 200)
+        try damage(files[0], at: 40) { $0 ^= 0x01 }  // inside record 2 (records 1 and 2 are 16 + 17 and 16 + 18 bytes)
+        let page = try log.readPage(after: 0, limit: 1_000)
+        #expect(page.lost.map { "\($0.first)…\($0.last)" } == ["2…2"])
+        #expect(page.lost.first?.segment == URL(fileURLWithPath: files[0]).lastPathComponent && page.lost.first?.reason == "a checksum mismatch")
+        #expect(page.records.map(\.sequence) == [1] + Array(3...200))
+        for record in page.records { #expect(record.payload == payload(Int(record.sequence))) }
+        // Paging through it in small pages gives the same, each lost range once.
+        var after: UInt64 = 0
+        var seen: [UInt64] = []
+        var lost: [String] = []
+        while true {
+            let small = try log.readPage(after: after, limit: 7)
+            if small.records.isEmpty && small.lost.isEmpty { break }
+            seen += small.records.map(\.sequence)
+            lost += small.lost.map { "\($0.first)…\($0.last)" }
+            after = max(small.records.last?.sequence ?? after, small.lost.last?.last ?? after)
+        }
+        #expect(seen == [1] + Array(3...200) && lost == ["2…2"])
+    }
+
+    @Test("a damaged length field that looks like a record running past the end does not end the read early: the rest comes back")
+    func damagedLength() throws {
+        let directory = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (log, files) = try makeLog(directory, count: 200)
+        try damage(files[0], at: 34) { $0 = 0xF0 }  // record 2's length: 240 bytes, past the segment's end
+        let page = try log.readPage(after: 0, limit: 1_000)
+        #expect(page.lost.map { "\($0.first)…\($0.last)" } == ["2…2"])
+        #expect(page.records.count == 199 && page.records.last?.sequence == 200)
+    }
+
+    @Test("damage in the newest segment found at start is not taken for a torn tail: nothing after it is cut, appending goes on, reads skip only the damaged record")
+    func damageInNewestSegmentAtStart() throws {
+        let directory = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (first, files) = try makeLog(directory, count: 50, segmentBytes: 1 << 20)
+        _ = first
+        #expect(files.count == 1)
+        try damage(files[0], at: 40) { $0 ^= 0xFF }
+        let reopened = try EventLog(settings: EventLogSettings(directory: directory))
+        #expect(reopened.recovery == nil, "no tail was cut")
+        #expect(reopened.nextSequence == 51)
+        try reopened.append(payload(51))
+        try reopened.sync()
+        let page = try reopened.readPage(after: 0, limit: 1_000)
+        #expect(page.lost.map { "\($0.first)…\($0.last)" } == ["2…2"])
+        #expect(page.records.map(\.sequence) == [1] + Array(3...51))
+        #expect(throws: EventLogError.self) { try reopened.read(after: 0, limit: 1_000) }
+    }
+
+    @Test("a torn tail is still cut at start, and a whole segment's worth of damage is one lost range")
+    func tornTailAndWholeSegment() throws {
+        let directory = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (log, files) = try makeLog(directory, count: 200)
+        // Every byte of the second segment after its first record is garbage.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: files[1]))
+        let firstOfSecond = UInt64(URL(fileURLWithPath: files[1]).lastPathComponent.split(whereSeparator: { !$0.isNumber }).first.flatMap { UInt64($0) } ?? 0)
+        for index in 40..<bytes.count { bytes[index] = 0x5A }
+        try bytes.write(to: URL(fileURLWithPath: files[1]))
+        let page = try log.readPage(after: 0, limit: 1_000)
+        let nextSegmentFirst = UInt64(URL(fileURLWithPath: files[2]).lastPathComponent.split(whereSeparator: { !$0.isNumber }).first.flatMap { UInt64($0) } ?? 0)
+        #expect(page.lost.count == 1 && page.lost[0].last == nextSegmentFirst - 1 && page.lost[0].first <= firstOfSecond + 2)
+        let returned = Set(page.records.map(\.sequence))
+        let lostSet = Set(page.lost[0].first...page.lost[0].last)
+        #expect(returned.isDisjoint(with: lostSet) && returned.union(lostSet) == Set(1...200))
+
+        // A torn tail on the newest segment: cut and reported as before.
+        let newest = try FileManager.default.contentsOfDirectory(atPath: directory).sorted().last!
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/" + newest))
+        handle.seekToEndOfFile()
+        handle.write(Data([0x20, 0, 0, 0, 1, 2, 3]))
+        try handle.close()
+        let reopened = try EventLog(settings: EventLogSettings(directory: directory))
+        #expect(reopened.recovery?.bytesCut == 7 && reopened.nextSequence == 201)
+    }
+}

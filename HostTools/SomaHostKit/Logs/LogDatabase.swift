@@ -70,6 +70,17 @@ public final class LogDatabase {
         migrator.registerMigration("v2: tick length per board, for plots in time") { db in
             try db.execute(sql: "ALTER TABLE boards ADD COLUMN tick_microseconds REAL")
         }
+        migrator.registerMigration("v3: events a board could not return (damaged on its disk)") { db in
+            try db.execute(sql: """
+                CREATE TABLE lost_events (
+                    board TEXT NOT NULL,
+                    first INTEGER NOT NULL,
+                    last INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    PRIMARY KEY (board, first)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -116,6 +127,19 @@ public final class LogDatabase {
     }
 
     /// The last sequence number stored for `board` (0: none yet).
+    /// The events `board` reported it could not return (damaged on its disk), in order.
+    public func lostEvents(board: String) throws(HostError) -> [LostEvents] {
+        do {
+            return try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT first, last, reason FROM lost_events WHERE board = ? ORDER BY first", arguments: [board]).map {
+                    LostEvents(first: UInt64($0["first"] as Int64), last: UInt64($0["last"] as Int64), reason: $0["reason"])
+                }
+            }
+        } catch {
+            throw Self.explain(error, path: path)
+        }
+    }
+
     public func cursor(board: String) throws(HostError) -> UInt64 {
         do {
             return try queue.read { db in
@@ -129,26 +153,41 @@ public final class LogDatabase {
     /// Stores one page of `board`'s events, which must follow on from its cursor, and moves the
     /// cursor, in one transaction. Each event is given the run it belongs to (from the
     /// run-started and run-ended events the board logged).
-    public func store(board: String, url: String, events: [EventDocument]) throws(HostError) {
+    public func store(board: String, url: String, events: [EventDocument], lost: [LostEvents] = []) throws(HostError) {
         do {
             try queue.write { db in
                 let row = try Row.fetchOne(db, sql: "SELECT last_sequence, current_run FROM boards WHERE name = ?", arguments: [board])
                 let last = UInt64(row?["last_sequence"] as Int64? ?? 0)
                 var run: Int64? = row?["current_run"]
-                if let first = events.first, first.sequence != last + 1 {
-                    throw HostError("board '\(board)' sent events from sequence \(first.sequence), but the database holds them up to \(last); nothing was stored")
-                }
                 let insert = try db.makeStatement(sql: "INSERT INTO events (board, sequence, run, tick, kind, layer, neuron, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                let insertLost = try db.makeStatement(sql: "INSERT INTO lost_events (board, first, last, reason) VALUES (?, ?, ?, ?)")
+                // Events and the ranges the board reported lost must follow on from `last` with
+                // no gap and no overlap; anything else stores nothing.
+                var pendingLost = lost.sorted { $0.first < $1.first }[...]
                 var expected = last + 1
+                func takeLost(upTo sequence: UInt64) throws {
+                    while let range = pendingLost.first, range.first < sequence {
+                        guard range.first == expected, range.last >= range.first, range.last < sequence else {
+                            throw HostError("board '\(board)' reported events \(range.first)…\(range.last) lost where \(expected) was due; nothing of the page was stored")
+                        }
+                        try insertLost.execute(arguments: [board, Int64(range.first), Int64(range.last), range.reason])
+                        expected = range.last + 1
+                        pendingLost = pendingLost.dropFirst()
+                    }
+                }
                 for event in events {
+                    try takeLost(upTo: event.sequence)
                     guard event.sequence == expected else {
-                        throw HostError("board '\(board)' skipped from \(expected - 1) to \(event.sequence) in one page; nothing of it was stored")
+                        throw HostError(expected == last + 1
+                            ? "board '\(board)' sent events from sequence \(event.sequence), but the database holds them up to \(last); nothing was stored"
+                            : "board '\(board)' skipped from \(expected - 1) to \(event.sequence) in one page; nothing of it was stored")
                     }
                     if event.kind == "run-started" { run = Int64(event.payload) }
                     try insert.execute(arguments: [board, Int64(event.sequence), run, Int64(bitPattern: event.tick), event.kind, event.layer, event.neuron, Int64(event.payload)])
                     if event.kind == "run-ended" { run = nil }
                     expected += 1
                 }
+                try takeLost(upTo: .max)
                 try db.execute(
                     sql: """
                         INSERT INTO boards (name, url, last_sequence, current_run) VALUES (?, ?, ?, ?)

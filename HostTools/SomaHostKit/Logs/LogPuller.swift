@@ -22,8 +22,9 @@ public enum LogPuller {
         while true {
             let page = try client.get("/v1/events?after=\(after)&limit=\(pageSize)", as: EventsPage.self)
             target = target ?? page.lastSequence
-            if page.events.isEmpty { break }
-            try database.store(board: client.name, url: client.url, events: page.events)
+            let lost = page.lost ?? []
+            if page.events.isEmpty && lost.isEmpty { break }
+            try database.store(board: client.name, url: client.url, events: page.events, lost: lost)
             pulled += page.events.count
             after = page.next
             progress(Progress(pulled: pulled, stored: after, target: target ?? after))

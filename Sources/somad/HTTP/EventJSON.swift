@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import SomaProtocol
 
@@ -33,6 +34,11 @@ enum EventJSON {
         buffer.writeString(String(page.lastSequence))
         buffer.writeString(#","next":"#)
         buffer.writeString(String(page.next))
+        if let lost = page.lost, !lost.isEmpty {
+            buffer.writeString(#","lost":"#)
+            let encoded: Data = (try? JSONEncoder().encode(lost)) ?? Data("[]".utf8)
+            buffer.writeBytes(Array(encoded))
+        }
         buffer.writeString("}")
         return buffer
     }

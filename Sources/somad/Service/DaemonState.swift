@@ -102,9 +102,11 @@ final class DaemonState: Sendable {
     /// Synced events after `after`, at most `limit`; 410 when they were rotated away.
     func events(after: UInt64, limit: Int) throws(APIFailure) -> EventsPage {
         do {
-            let records = try log.read(after: after, limit: limit)
+            let (records, damaged) = try log.readPage(after: after, limit: limit)
             let documents = records.map(Self.document)
-            return EventsPage(events: documents, next: documents.last?.sequence ?? after, lastSequence: log.durableSequence)
+            let lost = damaged.map { LostEvents(first: $0.first, last: $0.last, reason: "\($0.segment) at byte \($0.offset): \($0.reason)") }
+            let next = max(documents.last?.sequence ?? after, lost.last?.last ?? after)
+            return EventsPage(events: documents, next: next, lastSequence: log.durableSequence, lost: lost.isEmpty ? nil : lost)
         } catch {
             if case .rotatedAway(_, let available) = error {
                 throw APIFailure(
