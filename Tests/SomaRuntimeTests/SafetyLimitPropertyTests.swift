@@ -135,7 +135,7 @@ struct SafetyLimitPropertyTests {
     @Test("200 random networks, limits and command streams: no row ever passes a limit at the output, and every way a stream ends leaves the safe state")
     func randomStreams() throws {
         var random = SeededRandom(seed: 0x5AFE)
-        var enforced = 0, pulses = 0, runs = 0, halts = 0
+        var enforced = 0, pulses = 0, runs = 0, halts = 0, violations = 0
         for trialNumber in 0..<200 {
             let trial = makeTrial(&random)
             let network = trial.network
@@ -183,7 +183,9 @@ struct SafetyLimitPropertyTests {
             let safe = try #require(board.lastDriven)
             #expect(safe.clock == .low && !safe.rows.contains(true) && safe.neurons.allSatisfy { $0.isEmpty }, "trial \(trialNumber) did not end in the safe state")
             pulses += board.pulses
+            violations += board.violations.count
         }
+        print("safety property: 200 trials, \(runs) runs started, \(pulses) pulses driven, \(enforced) limit enforcements, \(halts) trials halted by an injected I/O failure, \(violations) violations")
         // Not vacuous: pulses were driven, limits had to act, and the I/O-failure halt was taken.
         #expect(runs > 500 && pulses > 10_000, "\(runs) runs, \(pulses) pulses")
         #expect(enforced > 50, "limits enforced \(enforced) times")
