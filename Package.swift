@@ -92,8 +92,8 @@ let package = Package(
         ),
         .testTarget(name: "SomaLinuxTests", dependencies: ["SomaLinux", "SomaBoardProfile"]),
         .testTarget(name: "SomaStoreTests", dependencies: ["SomaStore"]),
-        .testTarget(name: "SomadTests", dependencies: ["SomaCore", "SomaRuntime", "SomaStore", "SomaProtocol", "SomaSim", "SomaBoardProfile"]),
-        .testTarget(name: "SomaRuntimeTests", dependencies: ["SomaRuntime", "SomaCore", "SomaStore", "SomaTesting", "SomaSim", "CMallocCounter", "CRealTime"]),
+        .testTarget(name: "SomadTests", dependencies: ["SomaCore", "SomaRuntime", "SomaStore", "SomaProtocol", "SomaSim", "SomaBoardProfile", "SomaTesting"]),
+        .testTarget(name: "SomaRuntimeTests", dependencies: ["SomaRuntime", "SomaCore", "SomaStore", "SomaTesting", "CMallocCounter", "CRealTime"]),
         .testTarget(name: "SomaBoardProfileTests", dependencies: ["SomaBoardProfile", "SomaCore"], exclude: ["broken"]),
         // Runs inside the real-kernel test VM (Tests/hil/vm.sh, `make test-hil`).
         // GPIO throughput against C libgpiod, run in the test VM by Benchmarks/gpio-vm.sh.
