@@ -184,6 +184,9 @@ public struct SimulationProfile: Sendable, Equatable {
     public var conductanceJitter = 0.05
     /// Height of the output spikes that drive the next layer (seed 000 Fig. 3c: 2.0 V).
     public var spikeAmplitudeVolts = 2.0
+    /// What T3 lifts node 1 to (nil: the device set's own; `fig5`: 1.9 V). The RESET voltage
+    /// across a grounded row, so it sets how hard a depression pulse programs.
+    public var depressionLiftVolts: Double?
     public init() {}
 }
 

@@ -378,7 +378,7 @@ struct ProfileParser {
         // describes a simulated board only.
         var simulation: SimulationProfile?
         if let table = table(root, "simulation", path: "simulation", required: false) {
-            unknownKeys(table, path: "simulation", known: ["device", "stochastic", "seed", "conductance_us", "conductance_jitter", "spike_amplitude_volts"])
+            unknownKeys(table, path: "simulation", known: ["device", "stochastic", "seed", "conductance_us", "conductance_jitter", "spike_amplitude_volts", "depression_lift_volts"])
             var settings = SimulationProfile()
             settings.device = string(table, "device", path: "simulation.device", required: false) ?? settings.device
             if let value = table["stochastic"] {
@@ -400,6 +400,9 @@ struct ProfileParser {
             }
             if let volts = number(table, "spike_amplitude_volts", path: "simulation.spike_amplitude_volts", required: false) {
                 if volts > 0 { settings.spikeAmplitudeVolts = volts } else { problem("simulation.spike_amplitude_volts", "simulation.spike_amplitude_volts must be positive") }
+            }
+            if let volts = number(table, "depression_lift_volts", path: "simulation.depression_lift_volts", required: false) {
+                if volts > 0 && volts <= 5 { settings.depressionLiftVolts = volts } else { problem("simulation.depression_lift_volts", "simulation.depression_lift_volts must be in (0, 5] volts") }
             }
             simulation = settings
         }

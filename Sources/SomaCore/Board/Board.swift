@@ -8,13 +8,21 @@ public struct SensedLines {
     /// breadboard, per neuron. Ignored in full-logic mode.
     public let monitored: UnsafeMutableBufferPointer<NeuronSignals>
     public let mode: OperatingMode
+    /// After a read tick (`DrivenLines.readVolts` set): per neuron, the current sensed into its
+    /// column's node 1, in amperes. A board that can sense column currents fills the accessed
+    /// columns; one that cannot leaves NaN. Empty when no core asked.
+    public let columnCurrentAmperes: UnsafeMutableBufferPointer<Double>
 
     /// Public so that backends and their tests can sense without a core.
     @inlinable
-    public init(fireSense: UnsafeMutableBufferPointer<Bool>, monitored: UnsafeMutableBufferPointer<NeuronSignals>, mode: OperatingMode) {
+    public init(
+        fireSense: UnsafeMutableBufferPointer<Bool>, monitored: UnsafeMutableBufferPointer<NeuronSignals>, mode: OperatingMode,
+        columnCurrentAmperes: UnsafeMutableBufferPointer<Double> = UnsafeMutableBufferPointer(start: nil, count: 0)
+    ) {
         self.fireSense = fireSense
         self.monitored = monitored
         self.mode = mode
+        self.columnCurrentAmperes = columnCurrentAmperes
     }
 }
 
@@ -37,14 +45,21 @@ public struct DrivenLines {
     /// The amplitude a run asked for on the pattern rows (layer 0), already checked against the
     /// profile's limit; nil: the board's own setting (the profile's `pulses.amplitude_volts`).
     public let inputAmplitudeVolts: Double?
+    /// A read tick (`SynapseAccess.read`): the rows that are on carry this voltage instead of
+    /// their pulse amplitude, and the board senses the current of every column whose T1 is on
+    /// (node 1 at virtual ground) for the next tick's `SensedLines.columnCurrentAmperes`. Nil on
+    /// every other tick.
+    public let readVolts: Double?
 
     /// Lines to drive; the core makes these every tick. Public so that backends and their tests can
     /// drive a chosen state (a safe state, a test pattern) without a core.
     @inlinable
     public init(
         tick: UInt64, clock: ClockPhase, rows: UnsafeBufferPointer<Bool>,
-        neurons: UnsafeBufferPointer<NeuronSignals>, mode: OperatingMode, inputAmplitudeVolts: Double? = nil
+        neurons: UnsafeBufferPointer<NeuronSignals>, mode: OperatingMode, inputAmplitudeVolts: Double? = nil,
+        readVolts: Double? = nil
     ) {
+        self.readVolts = readVolts
         self.tick = tick
         self.clock = clock
         self.rows = rows

@@ -28,6 +28,8 @@ public struct NeuronCore: ~Copyable {
     /// `mode == .fullLogic`, as a plain Bool: comparing the enum would go through generic code.
     @usableFromInline let computesLogic: Bool
     @usableFromInline let tieRuleCode: UInt8
+    /// One tick, in nanoseconds.
+    public let tickNanoseconds: Int64
     public let neuronCount: Int
     public let rowCount: Int
     public let inputCount: Int
@@ -58,6 +60,12 @@ public struct NeuronCore: ~Copyable {
     @usableFromInline var pendingOverrunTicks: UInt64 = 0
     @usableFromInline var randomState: UInt64
     @usableFromInline var presentedPattern: Int = -1
+    /// An input row kept grounded while patterns are presented, or −1 (`holdInputRowLow`).
+    @usableFromInline var heldLowRow: Int = -1
+    /// An input row that carries one pulse in the next pulse window, or −1 (`pulseInputRow`);
+    /// `singlePulseActive` while that pulse is on.
+    @usableFromInline var singlePulseRow: Int = -1
+    @usableFromInline var singlePulseActive = false
     /// See `setInputAmplitude(volts:)`.
     public private(set) var inputAmplitudeVolts: Double?
 
@@ -78,6 +86,20 @@ public struct NeuronCore: ~Copyable {
     public var activeFault: FaultStreak? { faultStreak }
     @usableFromInline var faultStreak: FaultStreak?
 
+    // A synapse access scheduled for the next tick (`access(_:layer:column:readVolts:)`).
+    /// Rows selected for the access, network order.
+    @usableFromInline let accessRows: UnsafeMutableBufferPointer<Bool>
+    /// 0: none; otherwise `SynapseAccess.rawValue`. Cleared by the tick that performs it.
+    @usableFromInline var accessCode: UInt8 = 0
+    @usableFromInline var accessLayer: Int = 0
+    /// The column accessed, or −1: every column of the layer.
+    @usableFromInline var accessColumn: Int = -1
+    @usableFromInline var accessReadVolts: Double = 0
+    /// The read voltage the last computed tick drives on its selected rows (a read tick), or nil.
+    @usableFromInline var drivenReadVolts: Double?
+    /// Per neuron, the column current the board sensed after the last read tick (NaN: none).
+    @usableFromInline let columnCurrents: UnsafeMutableBufferPointer<Double>
+
     /// Reserves all memory for `configuration` and `patterns`, with room for `patternCapacity`
     /// patterns in all (at least as many as `patterns` holds). Init only.
     ///
@@ -93,6 +115,7 @@ public struct NeuronCore: ~Copyable {
         self.configuration = configuration
         let clock = configuration.clock
         ticksPerPhase = UInt64(clock.ticksPerPhase)
+        tickNanoseconds = clock.tickNanoseconds
         ticksPerPeriod = UInt64(clock.ticksPerPeriod)
         let pulse = configuration.inputPulse
         pulseStart = (pulse.phase == .high ? 0 : UInt64(clock.ticksPerPhase)) + UInt64(pulse.offsetTicks)
@@ -151,6 +174,10 @@ public struct NeuronCore: ~Copyable {
         safeRows.initialize(repeating: false)
         safeNeurons = .allocate(capacity: neuronCount)
         safeNeurons.initialize(repeating: [])
+        accessRows = .allocate(capacity: rowCount)
+        accessRows.initialize(repeating: false)
+        columnCurrents = .allocate(capacity: neuronCount)
+        columnCurrents.initialize(repeating: .nan)
         eventStorage = .allocate(capacity: Self.eventCapacity(neurons: neuronCount, layers: layerCount))
         eventStorage.initialize(repeating: NeuronEvent(tick: 0, kind: .fire, layer: 0, neuron: 0))
         // Before the first tick every column is enabled (and may learn), as the LIA does with no
@@ -170,6 +197,8 @@ public struct NeuronCore: ~Copyable {
         eventStorage.deallocate()
         safeRows.deallocate()
         safeNeurons.deallocate()
+        accessRows.deallocate()
+        columnCurrents.deallocate()
         outputStage?.deallocate()
     }
 
@@ -285,6 +314,77 @@ public struct NeuronCore: ~Copyable {
     /// The pattern being presented, if any.
     public var presented: Int? { presentedPattern >= 0 ? presentedPattern : nil }
 
+    /// Keeps input row `row` grounded while patterns are presented (nil: none): a row under study
+    /// that must carry only the pulses a protocol puts on it. Safe in tick.
+    @_noAllocation @_noLocks
+    public mutating func holdInputRowLow(_ row: Int?) {
+        heldLowRow = -1
+        if let row, row >= 0, row < inputCount { heldLowRow = row }
+    }
+
+    /// Puts one pulse on input row `row` (at the pattern rows' amplitude and pulse width) in the
+    /// next pulse window, whatever is presented: a single presynaptic spike. Returns false for a
+    /// row that does not exist. Safe in tick.
+    @_noAllocation @_noLocks
+    @discardableResult
+    public mutating func pulseInputRow(_ row: Int) -> Bool {
+        guard row >= 0, row < inputCount else { return false }
+        singlePulseRow = row
+        singlePulseActive = false
+        return true
+    }
+
+    /// Selects (or deselects) row `row` of layer `layer` for the next `access`. Selections stay
+    /// until `clearAccessRows()`. Returns false for a row that does not exist. Safe in tick.
+    @_noAllocation @_noLocks
+    @discardableResult
+    public mutating func selectAccessRow(_ row: Int, ofLayer layer: Int, _ selected: Bool = true) -> Bool {
+        guard layer >= 0, layer < layerCount, row >= 0, row < layers[layer].rowCount else { return false }
+        accessRows[layers[layer].firstRow + row] = selected
+        return true
+    }
+
+    /// Deselects every row. Safe in tick.
+    @_noAllocation @_noLocks
+    public mutating func clearAccessRows() {
+        var row = 0
+        while row < rowCount {
+            accessRows[row] = false
+            row += 1
+        }
+    }
+
+    /// Schedules a one-tick access to layer `layer`'s synapse array for the next tick (full-logic
+    /// mode only): a programming pulse on the selected rows of `column`, or a read of the selected
+    /// rows of `column` (nil: every column of the layer). The tick drives the layer's rows and
+    /// the accessed columns' LG, PG, T1 and T3 as `SynapseAccess` describes, whatever the
+    /// pattern and the neuron logic would have driven; every other column of the layer is gated
+    /// off. Returns false (nothing scheduled) for a layer or column that does not exist or in
+    /// clock-and-monitor mode, where the latch chips drive T1 and T3. Safe in tick.
+    @_noAllocation @_noLocks
+    @discardableResult
+    public mutating func access(_ kind: SynapseAccess, layer: Int, column: Int?, readVolts: Double = 0) -> Bool {
+        guard computesLogic, layer >= 0, layer < layerCount else { return false }
+        var chosen = -1
+        if let column {
+            guard column >= 0, column < layers[layer].neuronCount else { return false }
+            chosen = column
+        }
+        accessCode = kind.rawValue
+        accessLayer = layer
+        accessColumn = chosen
+        accessReadVolts = readVolts
+        return true
+    }
+
+    /// The current the board sensed into neuron `neuron`'s column (layer `layer`) during the last
+    /// read tick, in amperes: NaN before the tick after a read, or from a board that cannot sense
+    /// column currents. Safe in tick.
+    @inlinable
+    public func columnCurrentAmperes(layer: Int, neuron: Int) -> Double {
+        columnCurrents[layers[layer].firstNeuron + neuron]
+    }
+
     /// Records that the loop missed `missedTicks` deadlines; reported as an `overrun` event in the
     /// next tick. Safe in tick.
     @_noAllocation @_noLocks
@@ -316,12 +416,12 @@ public struct NeuronCore: ~Copyable {
         DrivenLines(
             tick: nextTick == 0 ? 0 : nextTick - 1, clock: clockPhase,
             rows: UnsafeBufferPointer(rows), neurons: UnsafeBufferPointer(signals), mode: mode,
-            inputAmplitudeVolts: inputAmplitudeVolts)
+            inputAmplitudeVolts: inputAmplitudeVolts, readVolts: drivenReadVolts)
     }
 
     /// The sensed lines that the board fills before the next `step()`.
     public var sensedLines: SensedLines {
-        SensedLines(fireSense: fireSense, monitored: monitored, mode: mode)
+        SensedLines(fireSense: fireSense, monitored: monitored, mode: mode, columnCurrentAmperes: columnCurrents)
     }
 
     /// Index in network order of neuron `neuron` of layer `layer`.
@@ -359,7 +459,15 @@ public struct NeuronCore: ~Copyable {
     /// own specialisation, see the tests).
     @inlinable
     public mutating func tick<B: Board>(on board: inout B) {
-        let sensed = SensedLines(fireSense: fireSense, monitored: monitored, mode: mode)
+        if case .some = drivenReadVolts {
+            // The last tick was a read: what the board senses now is its answer, and nothing else.
+            var index = 0
+            while index < neuronCount {
+                columnCurrents[index] = .nan
+                index += 1
+            }
+        }
+        let sensed = SensedLines(fireSense: fireSense, monitored: monitored, mode: mode, columnCurrentAmperes: columnCurrents)
         let senseFault = board.sense(sensed, tick: currentTick)
         step()
         let tick = currentTick - 1
@@ -375,7 +483,7 @@ public struct NeuronCore: ~Copyable {
         let driven = DrivenLines(
             tick: tick, clock: phase(of: tick),
             rows: drivenRows, neurons: UnsafeBufferPointer(signals), mode: mode,
-            inputAmplitudeVolts: inputAmplitudeVolts)
+            inputAmplitudeVolts: inputAmplitudeVolts, readVolts: drivenReadVolts)
         if let driveFault = board.drive(driven) {
             faultContinues = noteFault(driveFault, tick: tick) || faultContinues
         }
@@ -462,7 +570,17 @@ public struct NeuronCore: ~Copyable {
         if presentedPattern >= 0 && position == pulseStart { pulsesDelivered &+= 1 }
         let patternBase = max(0, presentedPattern) * inputCount
         for row in 0..<inputCount {
-            rows[row] = pulseOn && (patternPixels[patternBase + row] != noiseMask[row])
+            rows[row] = pulseOn && (patternPixels[patternBase + row] != noiseMask[row]) && row != heldLowRow
+        }
+        if singlePulseRow >= 0 {
+            if position == pulseStart { singlePulseActive = true }
+            if singlePulseActive {
+                rows[singlePulseRow] = true
+                if position + 1 >= pulseEnd {
+                    singlePulseActive = false
+                    singlePulseRow = -1
+                }
+            }
         }
         for layerIndex in 1..<max(1, layerCount) {
             let layer = layers[layerIndex]
@@ -470,6 +588,11 @@ public struct NeuronCore: ~Copyable {
             for row in 0..<layer.rowCount {
                 rows[layer.firstRow + row] = signals[feeding.firstNeuron + row].contains(.spike)
             }
+        }
+        drivenReadVolts = nil
+        if accessCode != 0 {
+            applyAccess()
+            accessCode = 0
         }
         currentTick = tick &+ 1
     }
@@ -557,6 +680,43 @@ public struct NeuronCore: ~Copyable {
         }
     }
 
+    /// The scheduled synapse access, over what the pattern and the logic computed for its layer.
+    mutating func applyAccess() {
+        let layer = layers[accessLayer]
+        let depress = accessCode == SynapseAccess.depress.rawValue
+        let read = accessCode == SynapseAccess.read.rawValue
+        var local = 0
+        while local < layer.neuronCount {
+            let index = layer.firstNeuron + local
+            var lines = signals[index]
+            if accessColumn < 0 || local == accessColumn {
+                lines.insert(.columnGate)
+                if depress {
+                    lines.remove(.potentiation)
+                    lines.insert(.depression)
+                } else {
+                    lines.remove(.depression)
+                    lines.insert(.potentiation)
+                }
+                if read { lines.remove(.programming) } else { lines.insert(.programming) }
+            } else {
+                lines.remove(.columnGate)
+                lines.remove(.programming)
+            }
+            signals[index] = lines
+            local += 1
+        }
+        var row = 0
+        while row < layer.rowCount {
+            let selected = accessRows[layer.firstRow + row]
+            // Depression grounds the selected rows and holds the others at the amplitude, so that
+            // T3's lift leaves too little across them to RESET (half-select).
+            rows[layer.firstRow + row] = depress ? !selected : selected
+            row += 1
+        }
+        if read { drivenReadVolts = accessReadVolts }
+    }
+
     /// Picks the `n`-th candidate by the tie rule. `candidates` ≥ 1.
     mutating func chooseWinner(layer: LayerState, candidates: Int) -> Int {
         let first = layer.firstNeuron
@@ -600,6 +760,22 @@ public struct NeuronCore: ~Copyable {
             layers[layerIndex] = layer
         }
     }
+}
+
+/// A one-tick access to a layer's synapse array that a protocol schedules (`NeuronCore.access`):
+/// the controller's side of weight read-out and of STDP's programming pulses (DESIGN.md,
+/// "Protocols"). Weights still change only in the hardware: this drives the lines that let them.
+public enum SynapseAccess: UInt8, Sendable, BitwiseCopyable {
+    /// SET: T1 holds the column's node 1 at ground and PG is on; the selected rows pulse at the
+    /// input amplitude, the others are grounded (nothing across them).
+    case potentiate = 1
+    /// RESET: T3 lifts the column's node 1 and PG is on; the selected rows are grounded (the whole
+    /// lift across them), the others are held at the input amplitude (too little to RESET).
+    case depress = 2
+    /// Read: T1 holds node 1 at virtual ground through the column's sense resistor, PG off (the
+    /// gates at read level); the selected rows carry the read voltage, far below SET and RESET.
+    /// The board reports each column's current in the next tick's sense.
+    case read = 3
 }
 
 /// How a layer's LG lines are driven (`NeuronCore.setColumns`).

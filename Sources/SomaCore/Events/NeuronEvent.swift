@@ -40,6 +40,20 @@ public enum EventKind: UInt8, Sendable, BitwiseCopyable, NamedCases {
     /// The board fault of the last `boardFault` event has not been reported for a whole clock
     /// period (logged then). `payload` = ticks from its first report to its last; `layer` = its kind.
     case faultCleared = 15
+    /// A read-out read one row of a layer's synapse array (`SynapseAccess.read`): `layer` = the
+    /// layer, `neuron` = the row, `payload` = the read voltage in millivolts. The `synapseRead`
+    /// events that follow are that row's synapses.
+    case readRow = 16
+    /// One synapse of the row read just before: `layer` = the layer, `neuron` = its column (the
+    /// neuron), `payload` = its conductance in nanosiemens, the sensed current over the read
+    /// voltage (4294967295: the board sensed no current, e.g. it has no column-current ADC).
+    case synapseRead = 17
+    /// A pre/post pair was measured (protocol `stdp`) and its programming pulses come next:
+    /// `layer` = the layer, `neuron` = the pulses the window asks for (potentiation for Δt ≥ 0,
+    /// depression for Δt < 0), `payload` = Δt = t_post − t_pre in microseconds, a signed 32-bit
+    /// integer. The `synapseRead` before it is the synapse before the pair, the one after it
+    /// the synapse after the pulses: their difference is the pair's Δw.
+    case stdpPairing = 18
 
     public var description: String {
         switch self {
@@ -58,6 +72,9 @@ public enum EventKind: UInt8, Sendable, BitwiseCopyable, NamedCases {
         case .learned: "learned"
         case .noFire: "no-fire"
         case .faultCleared: "fault-cleared"
+        case .readRow: "read-row"
+        case .synapseRead: "synapse-read"
+        case .stdpPairing: "stdp-pairing"
         }
     }
 }

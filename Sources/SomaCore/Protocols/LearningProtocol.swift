@@ -8,6 +8,11 @@ public enum ProtocolStage: UInt8, Sendable, BitwiseCopyable, CaseIterable, Custo
     case layer2 = 2
     /// Inference: fixed-length, optionally noisy presentations, learning off.
     case inference = 3
+    /// Weight read-out: every synapse read at the read voltage, row by row.
+    case readout = 4
+    /// STDP pairings: pre/post pairs at a sweep of Δt, each followed by the window's programming
+    /// pulses, with read-outs around them.
+    case stdp = 5
 
     public var description: String {
         switch self {
@@ -15,6 +20,8 @@ public enum ProtocolStage: UInt8, Sendable, BitwiseCopyable, CaseIterable, Custo
         case .layer1: "layer1-wta"
         case .layer2: "layer2-supervised"
         case .inference: "infer"
+        case .readout: "readout"
+        case .stdp: "stdp"
         }
     }
 }
@@ -35,6 +42,15 @@ public enum LearningProtocolKind: UInt8, Sendable, BitwiseCopyable, NamedCases {
     /// `rampStepVolts` every clock period until a neuron fires; the winner's lateral inhibition
     /// floats the losers' columns while its T1/T3 windows program its column.
     case rampWTA = 5
+    /// DESIGN.md "Weight read-out": a small read voltage on each row in turn, the current of
+    /// every column sensed with node 1 at virtual ground: a conductance map (`synapseRead` events).
+    case readout = 6
+    /// Seeds 003/004: pair-based STDP as programming pulses the controller schedules from pre and
+    /// post spike times. For each Δt of a sweep: the synapse under study is brought back to its
+    /// starting conductance (read, pulse, read), a presynaptic pulse and an evoked fire of the
+    /// neuron make the pair, the window's value at the measured Δt becomes a number of SET
+    /// (Δt ≥ 0) or RESET (Δt < 0) pulses, and a read-out measures what they did.
+    case stdp = 7
 
     public var description: String {
         switch self {
@@ -43,7 +59,88 @@ public enum LearningProtocolKind: UInt8, Sendable, BitwiseCopyable, NamedCases {
         case .infer: "infer"
         case .full: "full"
         case .rampWTA: "ramp-wta"
+        case .readout: "readout"
+        case .stdp: "stdp"
         }
+    }
+}
+
+/// A pair-based STDP learning window: the weight change a pre/post pair asks for, as a function
+/// of Δt = t_post − t_pre. Weights are in the window's own units (seed 003 gives W± in arbitrary
+/// units); only the shape and the ratio of the two branches reach the hardware, as pulse counts.
+public struct STDPWindow: Sendable, Equatable, BitwiseCopyable {
+    public enum Shape: UInt8, Sendable, BitwiseCopyable, NamedCases {
+        /// Seed 003: Δw = W+ · exp(−Δt/τ+) for Δt ≥ 0, −W− · exp(Δt/τ−) for Δt < 0.
+        case exponential = 1
+        /// Seed 004 eq. 3: Δw = U_pre · (|Δt|/τ_pre) · exp(−|Δt|/τ_pre) for Δt ≥ 0, and
+        /// −|U_post| · (|Δt|/τ_post) · exp(−|Δt|/τ_post) for Δt < 0: zero at Δt = 0, largest at τ.
+        case alpha = 2
+
+        public var description: String {
+            switch self {
+            case .exponential: "exponential"
+            case .alpha: "alpha"
+            }
+        }
+    }
+
+    public var shape: Shape
+    /// The potentiating branch's amplitude (W+ or U_pre), positive.
+    public var potentiation: Double
+    /// The depressing branch's amplitude (W− or |U_post|), positive: its changes are negative.
+    public var depression: Double
+    public var potentiationTauMilliseconds: Double
+    public var depressionTauMilliseconds: Double
+
+    public init(shape: Shape, potentiation: Double, depression: Double, potentiationTauMilliseconds: Double, depressionTauMilliseconds: Double) {
+        self.shape = shape
+        self.potentiation = potentiation
+        self.depression = depression
+        self.potentiationTauMilliseconds = potentiationTauMilliseconds
+        self.depressionTauMilliseconds = depressionTauMilliseconds
+    }
+
+    /// Seed 003's fit: W+ = 138.61, W− = 103.46, τ+ = 64.1 ms, τ− = 29.2 ms.
+    public static var seed003: STDPWindow {
+        STDPWindow(shape: .exponential, potentiation: 138.61, depression: 103.46, potentiationTauMilliseconds: 64.1, depressionTauMilliseconds: 29.2)
+    }
+
+    /// Seed 004's alpha window with its Fig. 3 amplitudes (U_pre = 1, U_post = −1). Its τ of 3 µs
+    /// is shorter than a tick of any controller clock, so the time constants here are 20 ms, on
+    /// the scale a 2 kHz clock resolves; the shape is the paper's.
+    public static var alpha: STDPWindow {
+        STDPWindow(shape: .alpha, potentiation: 1, depression: 1, potentiationTauMilliseconds: 20, depressionTauMilliseconds: 20)
+    }
+
+    /// The change the window asks for at `deltaMilliseconds` = t_post − t_pre.
+    public func change(atMilliseconds deltaMilliseconds: Double) -> Double {
+        let potentiating = deltaMilliseconds >= 0
+        let tau = potentiating ? potentiationTauMilliseconds : depressionTauMilliseconds
+        let amplitude = potentiating ? potentiation : -depression
+        let x = (potentiating ? deltaMilliseconds : -deltaMilliseconds) / tau
+        switch shape {
+        case .exponential: return amplitude * _exp(-x)
+        case .alpha: return amplitude * x * _exp(-x)
+        }
+    }
+
+    /// The largest |change| over both branches: what `pulsesAtPeak` stands for.
+    public var peak: Double {
+        let larger = potentiation > depression ? potentiation : depression
+        switch shape {
+        case .exponential: return larger
+        case .alpha: return larger / _exp(1)
+        }
+    }
+
+    /// Why the window cannot be used, or nil.
+    public var problem: (field: String, allowed: String)? {
+        if !(potentiation >= 0 && potentiation.isFinite) { return ("potentiation", "a finite number, 0 or more") }
+        if !(depression >= 0 && depression.isFinite) { return ("depression", "a finite number, 0 or more") }
+        if !(potentiation > 0 || depression > 0) { return ("potentiation", "a window with a branch: potentiation or depression above 0") }
+        if !(potentiationTauMilliseconds > 0 && potentiationTauMilliseconds.isFinite) { return ("tauPotentiationMs", "a positive number of milliseconds") }
+        if !(depressionTauMilliseconds > 0 && depressionTauMilliseconds.isFinite) { return ("tauDepressionMs", "a positive number of milliseconds") }
+        return nil
     }
 }
 
@@ -80,11 +177,45 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
     public var rampStartVolts: Double = 0.5
     public var rampStepVolts: Double = 0.05
     public var rampMaxVolts: Double = 2.0
-    /// The layers trained by the two stages.
+    /// The layers trained by the two stages; `stdp` studies a synapse of `hiddenLayer`.
     public var hiddenLayer: Int = 0
     public var outputLayer: Int = 1
+    /// readout, stdp: the voltage a read puts on a row (seed 000 reads at 0.2 V, far below SET
+    /// and RESET).
+    public var readVolts: Double = 0.2
+    /// readout: the layer to read, or −1 for every layer.
+    public var readoutLayer: Int = -1
+    /// stdp: the window, the synapse (`stdpRow` of neuron `stdpNeuron`'s column) and the sweep:
+    /// Δt from `stdpFromMilliseconds` to `stdpToMilliseconds` by `stdpStepMilliseconds`, the
+    /// whole sweep `passes` times (`layer1Epochs`).
+    public var stdpWindow: STDPWindow = .seed003
+    public var stdpRow: Int = 0
+    public var stdpNeuron: Int = 0
+    public var stdpFromMilliseconds: Double = -100
+    public var stdpToMilliseconds: Double = 200
+    public var stdpStepMilliseconds: Double = 10
+    /// stdp: SET/RESET pulses at the window's peak |Δw|; a pair gets round(|Δw| / peak × this).
+    public var stdpPulsesAtPeak: Int = 8
+    /// stdp: the pattern rows' amplitude while programming (the SET voltage, and the hold level
+    /// of the unselected rows during a RESET). Within the profile's amplitude limit.
+    public var stdpProgramVolts: Double = 1.32
+    /// stdp: before each pair the synapse is brought back to the conductance read at the start,
+    /// to within this or within one pulse's step, with at most `stdpRestorePulses` pulses.
+    public var stdpRestoreToleranceSiemens: Double = 2e-6
+    public var stdpRestorePulses: Int = 200
 
     public init(kind: LearningProtocolKind) { self.kind = kind }
+
+    /// stdp: the Δt values of one pass.
+    public var stdpSweepPoints: Int {
+        guard stdpStepMilliseconds > 0, stdpToMilliseconds >= stdpFromMilliseconds,
+              (stdpToMilliseconds - stdpFromMilliseconds) / stdpStepMilliseconds < 1_000_000 else { return 0 }
+        // Truncation is the floor here (a non-negative value); `rounded(.down)` is not tick-safe.
+        return Int((stdpToMilliseconds - stdpFromMilliseconds) / stdpStepMilliseconds + 1e-9) + 1
+    }
+
+    /// stdp: the target Δt of sweep point `index`, in milliseconds.
+    public func stdpTarget(_ index: Int) -> Double { stdpFromMilliseconds + Double(index) * stdpStepMilliseconds }
 
     var stages: (first: ProtocolStage, last: ProtocolStage) {
         switch kind {
@@ -93,6 +224,8 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
         case .infer: (.inference, .inference)
         case .full: (.layer1, .inference)
         case .rampWTA: (.layer1, .layer1)
+        case .readout: (.readout, .readout)
+        case .stdp: (.stdp, .stdp)
         }
     }
 
@@ -103,12 +236,16 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
         case .layer1: layer1Epochs
         case .layer2: layer2Epochs
         case .inference: testRepeats
+        case .readout: 1
+        case .stdp: layer1Epochs
         }
     }
 
     /// Presentations the run makes over `patterns` patterns.
     /// Safe in tick (an index loop: a `for … in` range allocates in a debug build).
     public func presentations(patterns: Int) -> Int {
+        if case .readout = kind { return 0 }
+        if case .stdp = kind { return stdpSweepPoints * layer1Epochs }
         let (first, last) = stages
         var total = 0
         var raw = first.rawValue
@@ -124,7 +261,28 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
         let (first, last) = stages
         for raw in first.rawValue...last.rawValue where passes(ProtocolStage(rawValue: raw)!) < 1 {
             let stage = ProtocolStage(rawValue: raw)!
-            return (stage == .inference ? "testRepeats" : stage == .layer1 ? "epochs" : "layer2Epochs", "at least 1")
+            return (stage == .inference ? "testRepeats" : stage == .layer1 || stage == .stdp ? "epochs" : "layer2Epochs", "at least 1")
+        }
+        if !(readVolts > 0 && readVolts.isFinite) { return ("readVolts", "a positive number of volts") }
+        if kind == .readout {
+            if readoutLayer < -1 || readoutLayer >= layers.count { return ("readoutLayer", "-1 (every layer) or 0…\(layers.count - 1)") }
+            return nil
+        }
+        if kind == .stdp {
+            if hiddenLayer != 0 { return ("hiddenLayer", "0: stdp studies a synapse of the input layer, whose presynaptic spikes are input pulses") }
+            if let problem = stdpWindow.problem { return ("window.\(problem.field)", problem.allowed) }
+            if stdpRow < 0 || stdpRow >= inputCount { return ("stdpRow", "0…\(inputCount - 1), an input row") }
+            if stdpNeuron < 0 || stdpNeuron >= layers[0] { return ("stdpNeuron", "0…\(layers[0] - 1)") }
+            if !(stdpStepMilliseconds > 0) { return ("stepMs", "a positive number of milliseconds") }
+            if !(stdpFromMilliseconds.isFinite && stdpToMilliseconds.isFinite && stdpToMilliseconds >= stdpFromMilliseconds) {
+                return ("toMs", "at least fromMs")
+            }
+            if stdpSweepPoints < 1 || stdpSweepPoints > 100_000 { return ("stepMs", "a sweep of 1…100000 points") }
+            if abs(stdpFromMilliseconds) > 10_000 || abs(stdpToMilliseconds) > 10_000 { return ("fromMs", "Δt within ±10000 ms") }
+            if stdpPulsesAtPeak < 1 || stdpPulsesAtPeak > 10_000 { return ("pulsesAtPeak", "1…10000") }
+            if !(stdpProgramVolts > 0 && stdpProgramVolts.isFinite) { return ("programVolts", "a positive number of volts") }
+            if !(stdpRestoreToleranceSiemens >= 0 && stdpRestoreToleranceSiemens.isFinite) { return ("restoreToleranceMicrosiemens", "0 or more") }
+            if stdpRestorePulses < 0 { return ("restorePulses", "0 or more") }
         }
         if maxPulses < 1 { return ("maxPulses", "at least 1") }
         if settlePeriods < 1 { return ("settlePeriods", "at least 1 (the T1/T3 windows need the pattern on)") }
@@ -138,7 +296,7 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
         }
         if noisePixels < 0 || noisePixels > inputCount { return ("noisePixels", "0…\(inputCount)") }
         if hiddenLayer < 0 || hiddenLayer >= layers.count { return ("hiddenLayer", "0…\(layers.count - 1)") }
-        if kind != .layer1WTA && kind != .rampWTA {
+        if kind != .layer1WTA && kind != .rampWTA && kind != .stdp && kind != .readout {
             guard layers.count >= 2 else { return ("protocol", "layer1-wta only: the board has one layer, \(kind) needs a hidden and an output layer") }
             if outputLayer != hiddenLayer + 1 || outputLayer >= layers.count {
                 return ("outputLayer", "the layer after the hidden layer (\(hiddenLayer + 1)), on a board with \(layers.count) layers")
@@ -181,13 +339,54 @@ public struct LearningRun: ~Copyable {
     public private(set) var fires = 0
     public private(set) var misses = 0
 
-    enum Phase { case idle, waitingForPeriod, observing, training, settling, inferring, resting }
+    // Read-out: the layer and row being read, and where the two-tick read is.
+    private var readLayer = 0
+    private var readRow = 0
+    private var readStep: UInt8 = 0
+    /// The conductance the last read measured (its last column), in siemens; NaN: none.
+    private var lastReadSiemens = Double.nan
+
+    // STDP: where the current pairing is (see `advanceSTDP`).
+    private var stdpStep = STDPStep.baseline
+    private var stdpPoint = 0
+    private var baselineSiemens = Double.nan
+    /// The restore's last error (read − baseline), to see a pulse overshoot.
+    private var restoreError = 0.0
+    private var restorePulsesUsed = 0
+    private var preTick: UInt64 = 0
+    private var postTick: UInt64 = 0
+    private var waitUntilTick: UInt64 = 0
+    private var programLeft = 0
+    private var programDepresses = false
+    /// The pattern rows' amplitude the run had before the programming pulses changed it.
+    private var runAmplitude: Double?
+    private var runAmplitudeSaved = false
+
+    enum Phase { case idle, waitingForPeriod, observing, training, settling, inferring, resting, reading, pairing }
+
+    enum STDPStep {
+        /// Read the synapse: the conductance every pair starts from.
+        case baseline
+        /// Read, and pulse toward the baseline until within tolerance or one pulse's step.
+        case restoreRead, restorePulse
+        /// Δt ≥ 0: the presynaptic pulse, then after Δt the evoking pattern until the fire.
+        case preFirst, waitingToEvoke
+        case evoking
+        /// Δt < 0: after the fire, wait |Δt|, then the presynaptic pulse.
+        case waitingForPre
+        /// The pair is complete once its last spike and T1 window are over.
+        case waitingToProgram
+        case programming
+        case readAfter
+        case resting
+    }
 
     /// Room for runs over at most `capacity` patterns.
     public init(capacity: Int) {
         order = .allocate(capacity: max(1, capacity))
         order.initialize(repeating: 0)
-        pending = .allocate(capacity: 4)
+        // Room for a read-out row: the row and every column of the largest layer.
+        pending = .allocate(capacity: 6 + NetworkConfiguration.maximumNeuronsPerLayer)
         pending.initialize(repeating: NeuronEvent(tick: 0, kind: .learned, layer: 0, neuron: 0))
         responses = .allocate(capacity: NetworkConfiguration.maximumNeuronsPerLayer)
         responses.initialize(repeating: 0)
@@ -219,11 +418,26 @@ public struct LearningRun: ~Copyable {
     /// field) or the core holds more patterns than this has room for. Safe in tick.
     @_noAllocation @_noLocks
     public mutating func start(_ plan: LearningPlan, core: inout NeuronCore) -> Bool {
-        guard core.patternCount > 0, core.patternCount <= order.count, plan.maxPulses > 0,
+        if plan.kind == .readout || plan.kind == .stdp {
+            guard plan.readVolts > 0, plan.readVolts.isFinite else { return false }
+        }
+        if plan.kind == .readout {
+            guard plan.readoutLayer >= -1, plan.readoutLayer < core.layerCount else { return false }
+        }
+        if plan.kind == .stdp {
+            guard plan.hiddenLayer == 0, plan.stdpRow >= 0, plan.stdpRow < core.inputCount,
+                  plan.stdpNeuron >= 0, plan.stdpNeuron < core.layers[0].neuronCount,
+                  plan.stdpSweepPoints > 0, plan.stdpPulsesAtPeak > 0, plan.stdpProgramVolts > 0,
+                  plan.stdpRestorePulses >= 0, plan.stdpWindow.peak > 0, plan.stdpWindow.peak.isFinite,
+                  plan.stdpWindow.potentiationTauMilliseconds > 0, plan.stdpWindow.depressionTauMilliseconds > 0
+            else { return false }
+        }
+        guard core.patternCount > 0 || plan.kind == .readout, core.patternCount <= order.count, plan.maxPulses > 0,
               plan.settlePeriods > 0, plan.restPeriods >= 0, plan.inferPeriods > 0, plan.observePeriods > 0,
               plan.noisePixels >= 0, plan.noisePixels <= core.inputCount,
               plan.hiddenLayer >= 0, plan.hiddenLayer < core.layerCount,
-              plan.kind == .layer1WTA || plan.kind == .rampWTA || plan.outputLayer == plan.hiddenLayer + 1 && plan.outputLayer < core.layerCount,
+              plan.kind == .layer1WTA || plan.kind == .rampWTA || plan.kind == .readout || plan.kind == .stdp
+                || plan.outputLayer == plan.hiddenLayer + 1 && plan.outputLayer < core.layerCount,
               plan.kind != .rampWTA || (plan.rampStartVolts > 0 && plan.rampStepVolts > 0 && plan.rampMaxVolts >= plan.rampStartVolts)
         else { return false }
         let first = plan.stages.first.rawValue
@@ -242,6 +456,7 @@ public struct LearningRun: ~Copyable {
         shuffle = plan.seed
         pendingCount = 0
         hiddenSelected = false
+        runAmplitudeSaved = false
         enter(plan.stages.first, core: &core)
         return true
     }
@@ -252,6 +467,9 @@ public struct LearningRun: ~Copyable {
         if isActive {
             core.withdrawPattern()
             core.resetColumns()
+            core.holdInputRowLow(nil)
+            core.clearAccessRows()
+            if runAmplitudeSaved { core.setInputAmplitude(volts: runAmplitude) }
         }
         hiddenSelected = false
         phase = .idle
@@ -310,7 +528,229 @@ public struct LearningRun: ~Copyable {
                 return false
             }
             return presentNext(core: &core)
+        case .reading:
+            guard read(core: &core, layer: readLayer, row: readRow, column: -1) else { return false }
+            readRow += 1
+            if readRow == core.layers[readLayer].rowCount {
+                readRow = 0
+                readLayer += 1
+                if plan.readoutLayer >= 0 || readLayer == core.layerCount { return finish(core: &core) }
+            }
+            // The next row's read tick follows at once: two ticks a row.
+            _ = read(core: &core, layer: readLayer, row: readRow, column: -1)
+            return false
+        case .pairing:
+            return advancePairing(core: &core)
         }
+    }
+
+    /// The run is over: inputs grounded, columns as wired, the run's amplitude back.
+    private mutating func finish(core: inout NeuronCore) -> Bool {
+        core.withdrawPattern()
+        core.resetColumns()
+        core.holdInputRowLow(nil)
+        core.clearAccessRows()
+        if runAmplitudeSaved {
+            core.setInputAmplitude(volts: runAmplitude)
+            runAmplitudeSaved = false
+        }
+        phase = .idle
+        return true
+    }
+
+    /// One row of a read-out (`column` −1: every column of the layer), over two ticks: the read
+    /// tick, then the tick whose sense brings the answer. True once the answer is in: a `readRow`
+    /// event and a `synapseRead` per column, and `lastReadSiemens`.
+    private mutating func read(core: inout NeuronCore, layer: Int, row: Int, column: Int) -> Bool {
+        if readStep == 0 {
+            core.clearAccessRows()
+            core.selectAccessRow(row, ofLayer: layer)
+            if column >= 0 {
+                core.access(.read, layer: layer, column: column, readVolts: plan.readVolts)
+            } else {
+                core.access(.read, layer: layer, column: nil, readVolts: plan.readVolts)
+            }
+            readStep = 1
+            return false
+        }
+        if readStep == 1 {
+            readStep = 2
+            return false
+        }
+        readStep = 0
+        core.clearAccessRows()
+        emit(core, .readRow, layer: layer, neuron: row, payload: UInt32(clamping: Int(plan.readVolts * 1000 + 0.5)))
+        var neuron = column >= 0 ? column : 0
+        let end = column >= 0 ? column + 1 : core.layers[layer].neuronCount
+        while neuron < end {
+            let siemens = core.columnCurrents[core.layers[layer].firstNeuron + neuron] / plan.readVolts
+            lastReadSiemens = siemens
+            var nanosiemens = UInt32.max
+            if siemens.isFinite { nanosiemens = UInt32(clamping: Int64(max(0, min(4e9, siemens * 1e9)) + 0.5)) }
+            emit(core, .synapseRead, layer: layer, neuron: neuron, payload: nanosiemens)
+            neuron += 1
+        }
+        return true
+    }
+
+    /// The `stdp` protocol, one step per tick (see `LearningProtocolKind.stdp`).
+    private mutating func advancePairing(core: inout NeuronCore) -> Bool {
+        let layer = plan.hiddenLayer
+        let row = plan.stdpRow
+        let column = plan.stdpNeuron
+        let atPeriodStart = core.currentTick % ticksPerPeriod == 0
+        switch stdpStep {
+        case .baseline:
+            guard read(core: &core, layer: layer, row: row, column: column) else { return false }
+            baselineSiemens = lastReadSiemens
+            beginPairing(core)
+        case .restoreRead:
+            guard read(core: &core, layer: layer, row: row, column: column) else { return false }
+            let error = lastReadSiemens - baselineSiemens
+            // Done within tolerance, or once a pulse overshot (within one pulse's step), or when
+            // the board cannot read (NaN), or out of pulses.
+            let overshot = restorePulsesUsed > 0 && (error > 0) != (restoreError > 0)
+            if !(abs(error) > plan.stdpRestoreToleranceSiemens) || overshot || restorePulsesUsed >= plan.stdpRestorePulses {
+                useRunAmplitude(&core)
+                if plan.stdpTarget(stdpPoint) >= 0 {
+                    stdpStep = .preFirst
+                } else {
+                    core.present(pattern: 0)
+                    stdpStep = .evoking
+                }
+                return false
+            }
+            restoreError = error
+            programDepresses = error > 0
+            stdpStep = .restorePulse
+        case .restorePulse:
+            guard atPeriodStart else { return false }
+            programPulse(&core)
+            restorePulsesUsed += 1
+            stdpStep = .restoreRead
+        case .preFirst:
+            guard atPeriodStart else { return false }
+            core.pulseInputRow(row)
+            preTick = nextPulseStart(core)
+            waitUntilTick = preTick + ticks(milliseconds: plan.stdpTarget(stdpPoint), core)
+            stdpStep = .waitingToEvoke
+        case .waitingToEvoke:
+            guard core.currentTick >= waitUntilTick, atPeriodStart else { return false }
+            core.present(pattern: 0)
+            stdpStep = .evoking
+        case .evoking:
+            if firedInLastTick(core, layer: layer, neuron: column) {
+                postTick = core.currentTick - 1
+                core.withdrawPattern()
+                if plan.stdpTarget(stdpPoint) >= 0 {
+                    stdpStep = .waitingToProgram
+                } else {
+                    waitUntilTick = postTick + ticks(milliseconds: -plan.stdpTarget(stdpPoint), core)
+                    stdpStep = .waitingForPre
+                }
+            } else if core.pulsesDelivered > UInt64(plan.maxPulses) {
+                misses += 1
+                emit(core, .noFire, layer: layer, neuron: column, payload: UInt32(clamping: core.pulsesDelivered - 1))
+                core.withdrawPattern()
+                rest(core)
+            }
+        case .waitingForPre:
+            guard core.currentTick >= waitUntilTick else { return false }
+            core.pulseInputRow(row)
+            preTick = nextPulseStart(core)
+            stdpStep = .waitingToProgram
+        case .waitingToProgram:
+            // Both spikes and the fire's T1 window are over before any pulse programs.
+            let last = preTick > postTick ? preTick : postTick
+            guard core.currentTick >= last + 2 * ticksPerPeriod, atPeriodStart else { return false }
+            let deltaTicks = Int64(postTick) - Int64(preTick)
+            let deltaMicroseconds = deltaTicks * core.tickNanoseconds / 1_000
+            let change = plan.stdpWindow.change(atMilliseconds: Double(deltaMicroseconds) / 1_000)
+            let magnitude = change < 0 ? -change : change
+            programLeft = Int(magnitude / plan.stdpWindow.peak * Double(plan.stdpPulsesAtPeak) + 0.5)
+            programDepresses = deltaTicks < 0
+            fires += 1
+            emit(core, .stdpPairing, layer: layer, neuron: programLeft, payload: UInt32(bitPattern: Int32(clamping: deltaMicroseconds)))
+            stdpStep = .programming
+        case .programming:
+            if programLeft == 0 {
+                stdpStep = .readAfter
+                return false
+            }
+            guard atPeriodStart else { return false }
+            programPulse(&core)
+            programLeft -= 1
+        case .readAfter:
+            guard read(core: &core, layer: layer, row: row, column: column) else { return false }
+            useRunAmplitude(&core)
+            rest(core)
+        case .resting:
+            if ticksLeft > 0 {
+                ticksLeft -= 1
+                return false
+            }
+            stdpPoint += 1
+            if stdpPoint == plan.stdpSweepPoints {
+                stdpPoint = 0
+                pass += 1
+                if pass == plan.layer1Epochs { return finish(core: &core) }
+            }
+            beginPairing(core)
+        }
+        return false
+    }
+
+    private mutating func beginPairing(_ core: borrowing NeuronCore) {
+        restorePulsesUsed = 0
+        restoreError = 0
+        stdpStep = .restoreRead
+        emit(core, .presentation, layer: Int(ProtocolStage.stdp.rawValue), neuron: presentationsBegun, payload: 0)
+        presentationsBegun += 1
+    }
+
+    private mutating func rest(_ core: borrowing NeuronCore) {
+        ticksLeft = UInt64(plan.restPeriods) * ticksPerPeriod
+        stdpStep = .resting
+    }
+
+    /// One programming pulse on the synapse under study, one tick long, at the program amplitude.
+    private mutating func programPulse(_ core: inout NeuronCore) {
+        if !runAmplitudeSaved {
+            runAmplitude = core.inputAmplitudeVolts
+            runAmplitudeSaved = true
+        }
+        core.setInputAmplitude(volts: plan.stdpProgramVolts)
+        core.clearAccessRows()
+        core.selectAccessRow(plan.stdpRow, ofLayer: plan.hiddenLayer)
+        core.access(programDepresses ? .depress : .potentiate, layer: plan.hiddenLayer, column: plan.stdpNeuron)
+    }
+
+    private mutating func useRunAmplitude(_ core: inout NeuronCore) {
+        guard runAmplitudeSaved else { return }
+        core.setInputAmplitude(volts: runAmplitude)
+        runAmplitudeSaved = false
+    }
+
+    private func ticks(milliseconds: Double, _ core: borrowing NeuronCore) -> UInt64 {
+        guard milliseconds > 0 else { return 0 }
+        return UInt64(milliseconds * 1_000_000 / Double(core.tickNanoseconds) + 0.5)
+    }
+
+    /// The tick the next pulse window opens in (where `pulseInputRow` puts its pulse).
+    private func nextPulseStart(_ core: borrowing NeuronCore) -> UInt64 {
+        let position = core.currentTick % core.ticksPerPeriod
+        let periodStart = core.currentTick - position
+        return position <= core.pulseStart ? periodStart + core.pulseStart : periodStart + core.ticksPerPeriod + core.pulseStart
+    }
+
+    private func firedInLastTick(_ core: borrowing NeuronCore, layer: Int, neuron: Int) -> Bool {
+        var index = 0
+        while index < core.eventCount {
+            let event = core.eventStorage[index]
+            if case .fire = event.kind, Int(event.layer) == layer, Int(event.neuron) == neuron { return true }
+            index += 1
+        }
+        return false
     }
 
     private var trainedLayer: Int { stage == .layer2 ? plan.outputLayer : plan.hiddenLayer }
@@ -403,15 +843,39 @@ public struct LearningRun: ~Copyable {
             case .layer2:
                 if layer == plan.hiddenLayer { core.setColumns(ofLayer: layer, .asWired, plastic: false) }
                 if layer > plan.outputLayer { core.setColumns(ofLayer: layer, .closed, plastic: false) }
-            case .inference, .presenting:
+            case .inference, .presenting, .readout:
                 core.setColumns(ofLayer: layer, .asWired, plastic: false)
+            case .stdp:
+                // Only the studied column integrates; nothing programs but the scheduled pulses.
+                if layer == plan.hiddenLayer {
+                    core.setColumns(ofLayer: layer, .only(neuron: plan.stdpNeuron), plastic: false)
+                } else {
+                    core.setColumns(ofLayer: layer, .closed, plastic: false)
+                }
             }
             layer += 1
         }
         pass = 0
         position = 0
-        arrangeOrder()
         emit(core, .stageStarted, layer: Int(next.rawValue), neuron: 0, payload: UInt32(clamping: plan.passes(next)))
+        if case .readout = next {
+            core.withdrawPattern()
+            readLayer = plan.readoutLayer >= 0 ? plan.readoutLayer : 0
+            readRow = 0
+            readStep = 0
+            phase = .reading
+            return
+        }
+        if case .stdp = next {
+            core.withdrawPattern()
+            core.holdInputRowLow(plan.stdpRow)
+            readStep = 0
+            stdpPoint = 0
+            stdpStep = .baseline
+            phase = .pairing
+            return
+        }
+        arrangeOrder()
         phase = .waitingForPeriod
     }
 

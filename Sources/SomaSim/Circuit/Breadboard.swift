@@ -84,6 +84,9 @@ public struct Breadboard: Board, Sendable {
     /// Node voltages of the last tick, per neuron.
     public private(set) var node1Volts: [Double]
     public private(set) var node2Volts: [Double]
+    /// Per neuron, the current that flowed into node 1 through T1 to ground in the last tick (0
+    /// with T1 off): what the column's sense resistor and ADC measure in a read.
+    public private(set) var columnCurrentAmperes: [Double]
 
     private var random: SeededRandom
     private let layouts: [LayerLayout]
@@ -139,6 +142,7 @@ public struct Breadboard: Board, Sendable {
         deviceFires = Array(repeating: 0, count: network.neuronCount)
         node1Volts = Array(repeating: 0, count: network.neuronCount)
         node2Volts = Array(repeating: 0, count: network.neuronCount)
+        columnCurrentAmperes = Array(repeating: 0, count: network.neuronCount)
         comparator = Array(repeating: false, count: network.neuronCount)
         chips = Array(repeating: .columnGate, count: network.neuronCount)
     }
@@ -153,6 +157,9 @@ public struct Breadboard: Board, Sendable {
         for index in 0..<lines.fireSense.count { lines.fireSense[index] = comparator[index] }
         if case .clockAndMonitor = lines.mode {
             for index in 0..<lines.monitored.count { lines.monitored[index] = chips[index] }
+        }
+        if lines.columnCurrentAmperes.count == columnCurrentAmperes.count {
+            for index in columnCurrentAmperes.indices { lines.columnCurrentAmperes[index] = columnCurrentAmperes[index] }
         }
         return nil
     }
@@ -177,7 +184,9 @@ public struct Breadboard: Board, Sendable {
             let neurons = layout.neurons
             let rowCount = layout.rows
             let firstRow = layout.firstRow
-            let amplitude = layerIndex == 0 ? (lines.inputAmplitudeVolts ?? settings.inputAmplitudeVolts) : settings.spikeAmplitudeVolts
+            // A read tick puts the read voltage on every row that is on (seed 000 reads at 0.2 V).
+            let amplitude = lines.readVolts
+                ?? (layerIndex == 0 ? (lines.inputAmplitudeVolts ?? settings.inputAmplitudeVolts) : settings.spikeAmplitudeVolts)
             let synapseBase = layerSynapseOffset[layerIndex]
             for local in 0..<neurons {
                 let index = layout.firstNeuron + local
@@ -186,8 +195,16 @@ public struct Breadboard: Board, Sendable {
                 let programs = gateOn && gates.contains(.programming)
                 let outside = devices[index].resistanceOhms + settings.readoutOhms
                 var node1: Double
+                var groundCurrent = 0.0
                 if gates.contains(.potentiation) {
                     node1 = 0
+                    if gateOn {
+                        synapses.withUnsafeBufferPointer { column in
+                            for row in 0..<rowCount where lines.rows[firstRow + row] {
+                                groundCurrent += column[synapseBase + row * neurons + local].conductanceSiemens * amplitude
+                            }
+                        }
+                    }
                 } else if gates.contains(.depression) {
                     node1 = settings.depressionLiftVolts
                 } else if gateOn {
@@ -219,6 +236,7 @@ public struct Breadboard: Board, Sendable {
                     deviceFires[index] += 1
                 }
                 node1Volts[index] = node1
+                columnCurrentAmperes[index] = groundCurrent
                 // Node 2 after the step, with the lines as driven: what the comparator sees when
                 // the next tick reads it.
                 let node2 = node1 * settings.readoutOhms / (devices[index].resistanceOhms + settings.readoutOhms)

@@ -21,5 +21,6 @@ extension BreadboardSettings {
         initialConductanceSiemens = simulation.conductanceMicrosiemens.map { $0 * 1e-6 }
         conductanceJitter = simulation.conductanceJitter
         spikeAmplitudeVolts = simulation.spikeAmplitudeVolts
+        if let lift = simulation.depressionLiftVolts { depressionLiftVolts = lift }
     }
 }
