@@ -29,6 +29,10 @@ public struct RandomFireSenseBoard: Board {
         for neuron in 0..<lines.fireSense.count where next() % 1000 < flipsPerThousand {
             lines.fireSense[neuron].toggle()
         }
+        // Column currents of a read: anything from 0 to 255 µA.
+        for neuron in 0..<lines.columnCurrentAmperes.count {
+            lines.columnCurrentAmperes[neuron] = Double(next() >> 56) * 1e-6
+        }
         if case .clockAndMonitor = lines.mode {
             for neuron in 0..<lines.monitored.count {
                 lines.monitored[neuron] = NeuronSignals(rawValue: UInt8(truncatingIfNeeded: next() >> 57))

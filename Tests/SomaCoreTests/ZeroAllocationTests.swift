@@ -146,6 +146,44 @@ struct LearningZeroAllocationTests {
 }
 
 extension LearningZeroAllocationTests {
+    @Test("1,000,000 ticks of stdp pairings and read-outs (synapse accesses, single pulses, column currents) allocate nothing")
+    func stdpAndReadoutMillionTicks() throws {
+        var core = try NeuronCore(configuration: .paperNetwork(), patterns: ZeroAllocationTests.paperPatterns())
+        var board = RandomFireSenseBoard(seed: 5, flipsPerThousand: 80)
+        var learning = LearningRun(capacity: 10)
+        var stdp = LearningPlan(kind: .stdp)
+        stdp.stdpRow = 3
+        stdp.stdpNeuron = 2
+        stdp.stdpFromMilliseconds = -20
+        stdp.stdpToMilliseconds = 20
+        stdp.stdpStepMilliseconds = 5
+        stdp.stdpRestorePulses = 5
+        let readout = LearningPlan(kind: .readout)
+        #expect(learning.start(stdp, core: &core))
+        _ = runLearning(&core, &learning, on: &board, count: 10_000)  // warm-up
+        var runs = 0
+        var logged = 0
+        var pairings = 0
+        let counted = mallocs {
+            var ticks = 0
+            while ticks < 1_000_000 {
+                let finished = learning.advance(core: &core)
+                for event in learning.events where event.kind == .stdpPairing { pairings += 1 }
+                logged += learning.events.count
+                if finished {
+                    runs += 1
+                    _ = learning.start(runs % 2 == 0 ? stdp : readout, core: &core)
+                }
+                core.tick(on: &board)
+                ticks += 1
+            }
+        }
+        #expect(counted == 0)
+        #expect(runs > 10, "both protocols ran to the end many times")
+        #expect(pairings > 100)
+        #expect(logged > 10_000)
+    }
+
     @Test("starting and stopping learning runs allocates nothing")
     func startAndStop() throws {
         var core = try NeuronCore(configuration: .paperNetwork(), patterns: ZeroAllocationTests.paperPatterns())
