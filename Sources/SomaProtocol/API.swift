@@ -210,14 +210,17 @@ public struct PatternSetList: Codable, Sendable {
 /// silently falls back to a default.
 public struct RunSpec: Codable, Sendable, Equatable {
     /// `present` (each pattern for a number of clock periods), one of seed 000's learning
-    /// protocols: `layer1-wta`, `layer2-supervised`, `infer`, `full` (the three in turn), or seed
-    /// 001's `ramp-wta`.
+    /// protocols: `layer1-wta`, `layer2-supervised`, `infer`, `full` (the three in turn), seed
+    /// 001's `ramp-wta`, `readout` (a conductance map of every synapse) or `stdp` (seeds 003/004:
+    /// a sweep of pre/post pairings, each followed by the window's programming pulses).
     public var `protocol`: String
+    /// The uploaded pattern set; `readout` needs none (""). For `stdp`, its first pattern evokes
+    /// the postsynaptic fire (the studied row held low).
     public var patternSet: String
     public var parameters: RunParameters
 
     /// The protocols a daemon runs.
-    public static let protocols = ["present", "layer1-wta", "layer2-supervised", "infer", "full", "ramp-wta"]
+    public static let protocols = ["present", "layer1-wta", "layer2-supervised", "infer", "full", "ramp-wta", "readout", "stdp"]
 
     public init(protocol: String, patternSet: String, parameters: RunParameters) {
         self.protocol = `protocol`
@@ -231,7 +234,10 @@ public struct RunSpec: Codable, Sendable, Equatable {
         try StrictKeys.check(decoder, known: CodingKeys.allCases.map(\.rawValue))
         let container = try decoder.container(keyedBy: CodingKeys.self)
         `protocol` = try container.decode(String.self, forKey: .protocol)
-        patternSet = try container.decode(String.self, forKey: .patternSet)
+        patternSet = try container.decodeIfPresent(String.self, forKey: .patternSet) ?? ""
+        if patternSet.isEmpty && `protocol` != "readout" {
+            throw DecodingError.keyNotFound(CodingKeys.patternSet, .init(codingPath: container.codingPath, debugDescription: "patternSet is required for \(`protocol`)"))
+        }
         parameters = try container.decodeIfPresent(RunParameters.self, forKey: .parameters) ?? RunParameters()
     }
 }
@@ -272,6 +278,33 @@ public struct RunParameters: Codable, Sendable, Equatable {
     public var rampStartVolts: Double?
     public var rampStepVolts: Double?
     public var rampMaxVolts: Double?
+    /// readout, stdp: the voltage a read puts on a row (default 0.2 V).
+    public var readVolts: Double?
+    /// readout: the layer to read (default: every layer).
+    public var readoutLayer: Int?
+    /// stdp: the window, `exponential` (seed 003, the default) or `alpha` (seed 004), and its
+    /// branches: amplitudes (defaults: 138.61 and 103.46, or 1 and 1) and time constants in ms
+    /// (64.1 and 29.2, or 20 and 20).
+    public var stdpWindow: String?
+    public var stdpPotentiation: Double?
+    public var stdpDepression: Double?
+    public var stdpTauPotentiationMs: Double?
+    public var stdpTauDepressionMs: Double?
+    /// stdp: the synapse studied: input row (default 0) and neuron of the first layer (default 0).
+    public var stdpRow: Int?
+    public var stdpNeuron: Int?
+    /// stdp: the Δt sweep, ms (defaults −100 to 200 by 10); `epochs` passes over it (default 1).
+    public var stdpFromMs: Double?
+    public var stdpToMs: Double?
+    public var stdpStepMs: Double?
+    /// stdp: programming pulses at the window's peak (default 8), their amplitude (default 1.32 V,
+    /// within limits.max_amplitude_volts), and the restore before each pair: to within this
+    /// many µS of the starting conductance (default 2) or one pulse's step, in at most this many
+    /// pulses (default 200).
+    public var stdpPulsesAtPeak: Int?
+    public var stdpProgramVolts: Double?
+    public var stdpRestoreToleranceMicrosiemens: Double?
+    public var stdpRestorePulses: Int?
     /// Pulse amplitude on the pattern rows, volts; must be within the profile's
     /// `limits.max_amplitude_volts`. Default: the profile's `pulses.amplitude_volts`.
     public var pulseAmplitudeVolts: Double?
@@ -309,6 +342,9 @@ public struct RunParameters: Codable, Sendable, Equatable {
         case periodsPerPattern, restPeriods, repeats, shuffleSeed, epochs, layer2Epochs, maxPulses, settlePeriods
         case observePeriods, inferPeriods, testRepeats, noisePixels, seed, rampStartVolts, rampStepVolts, rampMaxVolts
         case pulseAmplitudeVolts, onDeadlineMiss
+        case readVolts, readoutLayer, stdpWindow, stdpPotentiation, stdpDepression, stdpTauPotentiationMs, stdpTauDepressionMs
+        case stdpRow, stdpNeuron, stdpFromMs, stdpToMs, stdpStepMs, stdpPulsesAtPeak, stdpProgramVolts
+        case stdpRestoreToleranceMicrosiemens, stdpRestorePulses
     }
 
     public init(from decoder: any Decoder) throws {
@@ -332,6 +368,22 @@ public struct RunParameters: Codable, Sendable, Equatable {
         rampMaxVolts = try container.decodeIfPresent(Double.self, forKey: .rampMaxVolts)
         pulseAmplitudeVolts = try container.decodeIfPresent(Double.self, forKey: .pulseAmplitudeVolts)
         onDeadlineMiss = try container.decodeIfPresent(String.self, forKey: .onDeadlineMiss)
+        readVolts = try container.decodeIfPresent(Double.self, forKey: .readVolts)
+        readoutLayer = try container.decodeIfPresent(Int.self, forKey: .readoutLayer)
+        stdpWindow = try container.decodeIfPresent(String.self, forKey: .stdpWindow)
+        stdpPotentiation = try container.decodeIfPresent(Double.self, forKey: .stdpPotentiation)
+        stdpDepression = try container.decodeIfPresent(Double.self, forKey: .stdpDepression)
+        stdpTauPotentiationMs = try container.decodeIfPresent(Double.self, forKey: .stdpTauPotentiationMs)
+        stdpTauDepressionMs = try container.decodeIfPresent(Double.self, forKey: .stdpTauDepressionMs)
+        stdpRow = try container.decodeIfPresent(Int.self, forKey: .stdpRow)
+        stdpNeuron = try container.decodeIfPresent(Int.self, forKey: .stdpNeuron)
+        stdpFromMs = try container.decodeIfPresent(Double.self, forKey: .stdpFromMs)
+        stdpToMs = try container.decodeIfPresent(Double.self, forKey: .stdpToMs)
+        stdpStepMs = try container.decodeIfPresent(Double.self, forKey: .stdpStepMs)
+        stdpPulsesAtPeak = try container.decodeIfPresent(Int.self, forKey: .stdpPulsesAtPeak)
+        stdpProgramVolts = try container.decodeIfPresent(Double.self, forKey: .stdpProgramVolts)
+        stdpRestoreToleranceMicrosiemens = try container.decodeIfPresent(Double.self, forKey: .stdpRestoreToleranceMicrosiemens)
+        stdpRestorePulses = try container.decodeIfPresent(Int.self, forKey: .stdpRestorePulses)
     }
 }
 

@@ -280,6 +280,11 @@ public struct BoardLoop: TickHooks, ~Copyable {
                 if case .rampWTA = learn.kind {
                     pulsesAllowed = pulsesAllowed && learn.rampMaxVolts.isFinite && learn.rampMaxVolts <= control.maxAmplitudeVolts
                 }
+                // stdp programs at its own amplitude, and reads at the read voltage: within the limit too.
+                if case .stdp = learn.kind {
+                    pulsesAllowed = pulsesAllowed && learn.stdpProgramVolts.isFinite && learn.stdpProgramVolts <= control.maxAmplitudeVolts
+                }
+                pulsesAllowed = pulsesAllowed && learn.readVolts.isFinite && learn.readVolts <= control.maxAmplitudeVolts
             }
             if !runIsActive, amplitudeAllowed, pulsesAllowed, count >= 0, count <= control.patternCapacity,
                core.loadPatterns(UnsafeBufferPointer(rebasing: control.staging[0..<(count * control.inputCount)]), count: count),

@@ -135,11 +135,11 @@ public struct STDPWindow: Sendable, Equatable, BitwiseCopyable {
 
     /// Why the window cannot be used, or nil.
     public var problem: (field: String, allowed: String)? {
-        if !(potentiation >= 0 && potentiation.isFinite) { return ("potentiation", "a finite number, 0 or more") }
-        if !(depression >= 0 && depression.isFinite) { return ("depression", "a finite number, 0 or more") }
-        if !(potentiation > 0 || depression > 0) { return ("potentiation", "a window with a branch: potentiation or depression above 0") }
-        if !(potentiationTauMilliseconds > 0 && potentiationTauMilliseconds.isFinite) { return ("tauPotentiationMs", "a positive number of milliseconds") }
-        if !(depressionTauMilliseconds > 0 && depressionTauMilliseconds.isFinite) { return ("tauDepressionMs", "a positive number of milliseconds") }
+        if !(potentiation >= 0 && potentiation.isFinite) { return ("stdpPotentiation", "a finite number, 0 or more") }
+        if !(depression >= 0 && depression.isFinite) { return ("stdpDepression", "a finite number, 0 or more") }
+        if !(potentiation > 0 || depression > 0) { return ("stdpPotentiation", "a window with a branch: stdpPotentiation or stdpDepression above 0") }
+        if !(potentiationTauMilliseconds > 0 && potentiationTauMilliseconds.isFinite) { return ("stdpTauPotentiationMs", "a positive number of milliseconds") }
+        if !(depressionTauMilliseconds > 0 && depressionTauMilliseconds.isFinite) { return ("stdpTauDepressionMs", "a positive number of milliseconds") }
         return nil
     }
 }
@@ -270,19 +270,19 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
         }
         if kind == .stdp {
             if hiddenLayer != 0 { return ("hiddenLayer", "0: stdp studies a synapse of the input layer, whose presynaptic spikes are input pulses") }
-            if let problem = stdpWindow.problem { return ("window.\(problem.field)", problem.allowed) }
+            if let problem = stdpWindow.problem { return problem }
             if stdpRow < 0 || stdpRow >= inputCount { return ("stdpRow", "0…\(inputCount - 1), an input row") }
             if stdpNeuron < 0 || stdpNeuron >= layers[0] { return ("stdpNeuron", "0…\(layers[0] - 1)") }
-            if !(stdpStepMilliseconds > 0) { return ("stepMs", "a positive number of milliseconds") }
+            if !(stdpStepMilliseconds > 0) { return ("stdpStepMs", "a positive number of milliseconds") }
             if !(stdpFromMilliseconds.isFinite && stdpToMilliseconds.isFinite && stdpToMilliseconds >= stdpFromMilliseconds) {
-                return ("toMs", "at least fromMs")
+                return ("stdpToMs", "a number of milliseconds, at least stdpFromMs")
             }
-            if stdpSweepPoints < 1 || stdpSweepPoints > 100_000 { return ("stepMs", "a sweep of 1…100000 points") }
-            if abs(stdpFromMilliseconds) > 10_000 || abs(stdpToMilliseconds) > 10_000 { return ("fromMs", "Δt within ±10000 ms") }
-            if stdpPulsesAtPeak < 1 || stdpPulsesAtPeak > 10_000 { return ("pulsesAtPeak", "1…10000") }
-            if !(stdpProgramVolts > 0 && stdpProgramVolts.isFinite) { return ("programVolts", "a positive number of volts") }
-            if !(stdpRestoreToleranceSiemens >= 0 && stdpRestoreToleranceSiemens.isFinite) { return ("restoreToleranceMicrosiemens", "0 or more") }
-            if stdpRestorePulses < 0 { return ("restorePulses", "0 or more") }
+            if stdpSweepPoints < 1 || stdpSweepPoints > 100_000 { return ("stdpStepMs", "a sweep of 1…100000 points") }
+            if abs(stdpFromMilliseconds) > 10_000 || abs(stdpToMilliseconds) > 10_000 { return ("stdpFromMs", "Δt within ±10000 ms (and stdpToMs too)") }
+            if stdpPulsesAtPeak < 1 || stdpPulsesAtPeak > 10_000 { return ("stdpPulsesAtPeak", "1…10000") }
+            if !(stdpProgramVolts > 0 && stdpProgramVolts.isFinite) { return ("stdpProgramVolts", "a positive number of volts") }
+            if !(stdpRestoreToleranceSiemens >= 0 && stdpRestoreToleranceSiemens.isFinite) { return ("stdpRestoreToleranceMicrosiemens", "0 or more") }
+            if stdpRestorePulses < 0 { return ("stdpRestorePulses", "0 or more") }
         }
         if maxPulses < 1 { return ("maxPulses", "at least 1") }
         if settlePeriods < 1 { return ("settlePeriods", "at least 1 (the T1/T3 windows need the pattern on)") }

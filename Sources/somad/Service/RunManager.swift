@@ -63,9 +63,17 @@ actor RunManager {
         guard RunSpec.protocols.contains(spec.protocol) else {
             throw APIFailure(.badRequest, "protocol '\(spec.protocol)' is not one this daemon runs; known: \(RunSpec.protocols.joined(separator: ", "))", field: "protocol")
         }
-        let set = try patterns.load(spec.patternSet, field: "patternSet")
-        do { try patterns.check(set) } catch {
-            throw APIFailure(.badRequest, "pattern set \(set.name) does not fit this board: \(error.document.error)", field: "patternSet")
+        if spec.protocol == "readout" || spec.protocol == "stdp", !amplitudeIsAdjustable {
+            throw APIFailure(.badRequest, "protocol \(spec.protocol) reads synapses through column currents\(spec.protocol == "stdp" ? " and sets the programming amplitude" : ""): that needs the simulated breadboard for now (this board's profile has no column-current ADC)", field: "protocol")
+        }
+        let set: PatternSetDocument
+        if spec.protocol == "readout" && spec.patternSet.isEmpty {
+            set = PatternSetDocument(name: "", patterns: [])
+        } else {
+            set = try patterns.load(spec.patternSet, field: "patternSet")
+            do { try patterns.check(set) } catch {
+                throw APIFailure(.badRequest, "pattern set \(set.name) does not fit this board: \(error.document.error)", field: "patternSet")
+            }
         }
         let parameters = spec.parameters
         let plan = try Self.plan(
@@ -171,6 +179,25 @@ actor RunManager {
             ("rampStepVolts", parameters.rampStepVolts != nil), ("rampMaxVolts", parameters.rampMaxVolts != nil),
         ]
         try check(parameters.restPeriods, "restPeriods", 0...10_000_000)
+        let stdpOnly: [(name: String, given: Bool)] = [
+            ("stdpWindow", parameters.stdpWindow != nil), ("stdpPotentiation", parameters.stdpPotentiation != nil),
+            ("stdpDepression", parameters.stdpDepression != nil), ("stdpTauPotentiationMs", parameters.stdpTauPotentiationMs != nil),
+            ("stdpTauDepressionMs", parameters.stdpTauDepressionMs != nil), ("stdpRow", parameters.stdpRow != nil),
+            ("stdpNeuron", parameters.stdpNeuron != nil), ("stdpFromMs", parameters.stdpFromMs != nil),
+            ("stdpToMs", parameters.stdpToMs != nil), ("stdpStepMs", parameters.stdpStepMs != nil),
+            ("stdpPulsesAtPeak", parameters.stdpPulsesAtPeak != nil), ("stdpProgramVolts", parameters.stdpProgramVolts != nil),
+            ("stdpRestoreToleranceMicrosiemens", parameters.stdpRestoreToleranceMicrosiemens != nil),
+            ("stdpRestorePulses", parameters.stdpRestorePulses != nil),
+        ]
+        if spec.protocol != "stdp", let name = stdpOnly.first(where: \.given)?.name {
+            throw APIFailure(.badRequest, "parameters.\(name) is for stdp", field: "parameters.\(name)")
+        }
+        if spec.protocol != "readout", parameters.readoutLayer != nil {
+            throw APIFailure(.badRequest, "parameters.readoutLayer is for readout", field: "parameters.readoutLayer")
+        }
+        if spec.protocol != "readout" && spec.protocol != "stdp", parameters.readVolts != nil {
+            throw APIFailure(.badRequest, "parameters.readVolts is for readout and stdp", field: "parameters.readVolts")
+        }
         if spec.protocol == "present" {
             if let name = learningOnly.first(where: \.given)?.name {
                 throw APIFailure(.badRequest, "parameters.\(name) is for the learning protocols, not present", field: "parameters.\(name)")
@@ -221,6 +248,40 @@ actor RunManager {
         plan.rampStartVolts = parameters.rampStartVolts ?? plan.rampStartVolts
         plan.rampStepVolts = parameters.rampStepVolts ?? plan.rampStepVolts
         plan.rampMaxVolts = parameters.rampMaxVolts ?? maxAmplitudeVolts
+        for (name, value) in [("readVolts", parameters.readVolts), ("stdpProgramVolts", parameters.stdpProgramVolts)] {
+            guard let value else { continue }
+            guard value.isFinite, value > 0, value <= maxAmplitudeVolts else {
+                throw APIFailure(.badRequest, "parameters.\(name) is \(value) V; allowed: more than 0 and at most this board's limits.max_amplitude_volts of \(maxAmplitudeVolts) V", field: "parameters.\(name)")
+            }
+        }
+        plan.readVolts = parameters.readVolts ?? plan.readVolts
+        if plan.kind == .readout {
+            plan.readoutLayer = parameters.readoutLayer ?? -1
+            try check(parameters.readoutLayer, "readoutLayer", 0...(layerSizes.count - 1))
+        }
+        if plan.kind == .stdp {
+            if let name = parameters.stdpWindow {
+                guard let shape = STDPWindow.Shape(name: name) else {
+                    throw APIFailure(.badRequest, "parameters.stdpWindow is '\(name)'; allowed: exponential, alpha", field: "parameters.stdpWindow")
+                }
+                plan.stdpWindow = shape == .alpha ? .alpha : .seed003
+            }
+            plan.stdpWindow.potentiation = parameters.stdpPotentiation ?? plan.stdpWindow.potentiation
+            plan.stdpWindow.depression = parameters.stdpDepression ?? plan.stdpWindow.depression
+            plan.stdpWindow.potentiationTauMilliseconds = parameters.stdpTauPotentiationMs ?? plan.stdpWindow.potentiationTauMilliseconds
+            plan.stdpWindow.depressionTauMilliseconds = parameters.stdpTauDepressionMs ?? plan.stdpWindow.depressionTauMilliseconds
+            plan.stdpRow = parameters.stdpRow ?? plan.stdpRow
+            plan.stdpNeuron = parameters.stdpNeuron ?? plan.stdpNeuron
+            plan.stdpFromMilliseconds = parameters.stdpFromMs ?? plan.stdpFromMilliseconds
+            plan.stdpToMilliseconds = parameters.stdpToMs ?? plan.stdpToMilliseconds
+            plan.stdpStepMilliseconds = parameters.stdpStepMs ?? plan.stdpStepMilliseconds
+            plan.stdpPulsesAtPeak = parameters.stdpPulsesAtPeak ?? plan.stdpPulsesAtPeak
+            plan.stdpProgramVolts = min(parameters.stdpProgramVolts ?? plan.stdpProgramVolts, maxAmplitudeVolts)
+            plan.stdpRestoreToleranceSiemens = (parameters.stdpRestoreToleranceMicrosiemens ?? plan.stdpRestoreToleranceSiemens * 1e6) * 1e-6
+            plan.stdpRestorePulses = parameters.stdpRestorePulses ?? plan.stdpRestorePulses
+            // One pass over the sweep unless epochs says otherwise.
+            plan.layer1Epochs = parameters.epochs ?? 1
+        }
         if let problem = plan.problem(layerSizes: layerSizes, inputCount: inputCount) {
             let field = problem.field == "protocol" ? "protocol" : "parameters.\(problem.field)"
             throw APIFailure(.badRequest, "\(field): \(problem.allowed)", field: field)

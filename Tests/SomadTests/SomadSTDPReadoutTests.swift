@@ -1,0 +1,116 @@
+import Foundation
+import SomaBoardProfile
+import SomaCore
+import SomaProtocol
+import SomaSim
+import Testing
+
+let stdpPairProfile = repository.appendingPathComponent("Board/profiles/sim-stdp-pair.toml").path
+let evokeSet = PatternSetDocument(name: "evoke", patterns: [PatternDocument(label: "evoke", pixels: "0111")])
+
+extension EventDocument {
+    var neuronEvent: NeuronEvent? {
+        guard let kind = EventKind(name: kind) else { return nil }
+        return NeuronEvent(tick: tick, kind: kind, layer: UInt8(layer), neuron: UInt16(neuron), payload: payload)
+    }
+}
+
+/// The `stdp` and `readout` protocols through the daemon: the loop runs the same state machine
+/// as `soma sim run`, and the pulled log is enough to compute the curve and the maps.
+@Suite("somad runs stdp and readout", .serialized)
+struct SomadSTDPReadoutTests {
+    static func waitUntilFinished(_ somad: Daemon, _ id: UInt32) async throws -> RunDocument {
+        var run = try await somad.json(RunDocument.self, "GET", "/v1/runs/\(id)")
+        let deadline = Date().addingTimeInterval(120)
+        while !run.isFinished, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            run = try await somad.json(RunDocument.self, "GET", "/v1/runs/\(id)")
+        }
+        return run
+    }
+
+    @Test("stdp: a sweep of pairings through the API; the pulled log gives the curve, which follows the window and equals the same run in-process")
+    func stdpThroughTheAPI() async throws {
+        let somad = try Daemon.simulated(["--profile", stdpPairProfile, "--speed", "max"])
+        defer { somad.terminate() }
+        _ = try await somad.json(PatternSetSummary.self, "POST", "/v1/pattern-sets", body: evokeSet, expect: 201)
+        var parameters = RunParameters()
+        parameters.stdpWindow = "alpha"
+        parameters.stdpFromMs = -60
+        parameters.stdpToMs = 60
+        parameters.stdpStepMs = 10
+        let started = try await somad.json(RunDocument.self, "POST", "/v1/runs", body: RunSpec(protocol: "stdp", patternSet: "evoke", parameters: parameters), expect: 201)
+        #expect(started.presentationsPlanned == 13)
+        let run = try await Self.waitUntilFinished(somad, started.id)
+        #expect(run.state == "completed", "\(run)")
+        #expect(run.stage == "stdp")
+        let status = try await somad.waitForStatus(30, "the run's events synced") { $0.store.lastSequence >= $0.loop.eventsPushed }
+        let events = try await somad.pullAll(through: status.store.lastSequence).compactMap(\.neuronEvent)
+        let curve = STDPCurve(events: events)
+        #expect(curve.points.count == 13)
+        #expect(curve.fit(.alpha).largestDeviationOfPeak <= 0.10, "\(curve.fit(.alpha))")
+
+        var plan = LearningPlan(kind: .stdp)
+        plan.stdpWindow = .alpha
+        plan.stdpFromMilliseconds = -60
+        plan.stdpToMilliseconds = 60
+        plan.stdpStepMilliseconds = 10
+        plan.layer1Epochs = 1
+        let profile = try BoardProfile.load(path: stdpPairProfile)
+        let replay = try NetworkExperiment(
+            settings: try BreadboardSettings(profile: profile), patterns: STDPTestsPatterns.evoke, plan: plan, limits: profile.outputLimits
+        ).run()
+        #expect(STDPCurve(events: replay.events) == curve)
+    }
+
+    @Test("readout with no pattern set: every synapse of both layers, as the simulator holds them")
+    func readoutThroughTheAPI() async throws {
+        let somad = try Daemon.simulated(["--profile", paperNetworkProfile, "--speed", "max"])
+        defer { somad.terminate() }
+        let answer = try await somad.request("POST", "/v1/runs", body: Data(#"{"protocol": "readout"}"#.utf8))
+        #expect(answer.status == 201, "\(String(decoding: answer.body, as: UTF8.self))")
+        let started = try JSONDecoder().decode(RunDocument.self, from: answer.body)
+        let run = try await Self.waitUntilFinished(somad, started.id)
+        #expect(run.state == "completed", "\(run)")
+        let status = try await somad.waitForStatus(30, "the run's events synced") { $0.store.lastSequence >= $0.loop.eventsPushed }
+        let maps = ReadoutMaps(events: try await somad.pullAll(through: status.store.lastSequence).compactMap(\.neuronEvent))
+        let board = try Breadboard(settings: try BreadboardSettings(profile: try BoardProfile.load(path: paperNetworkProfile)))
+        for layer in 0..<2 {
+            let truth = board.conductanceMap(layer: layer)
+            let measured = try #require(maps.layers[layer])
+            #expect(measured.count == truth.count && measured[0].count == truth[0].count)
+            let worst = zip(measured.joined(), truth.joined()).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst <= 1e-9, "layer \(layer): largest difference \(worst) S")
+        }
+    }
+
+    @Test("stdp and readout specs that cannot run are refused before anything is driven, naming the field")
+    func refusals() async throws {
+        let somad = try Daemon.simulated(["--profile", stdpPairProfile, "--speed", "max"])
+        defer { somad.terminate() }
+        _ = try await somad.json(PatternSetSummary.self, "POST", "/v1/pattern-sets", body: evokeSet, expect: 201)
+        func expectFailure(_ body: String, field: String, saying words: String) async throws {
+            let answer = try await somad.failure("POST", "/v1/runs", raw: Data(body.utf8))
+            #expect(answer.status == 400, "\(body) → \(answer)")
+            #expect(answer.document.field == field, "\(body) → \(answer.document)")
+            #expect(answer.document.error.contains(words), "\(body) → \(answer.document.error)")
+        }
+        try await expectFailure(#"{"protocol": "stdp"}"#, field: "patternSet", saying: "patternSet")
+        try await expectFailure(#"{"protocol": "layer1-wta", "patternSet": "evoke", "parameters": {"stdpRow": 1}}"#, field: "parameters.stdpRow", saying: "is for stdp")
+        try await expectFailure(#"{"protocol": "stdp", "patternSet": "evoke", "parameters": {"stdpRow": 4}}"#, field: "parameters.stdpRow", saying: "0…3")
+        try await expectFailure(#"{"protocol": "stdp", "patternSet": "evoke", "parameters": {"stdpNeuron": 1}}"#, field: "parameters.stdpNeuron", saying: "0…0")
+        try await expectFailure(#"{"protocol": "stdp", "patternSet": "evoke", "parameters": {"stdpWindow": "gaussian"}}"#, field: "parameters.stdpWindow", saying: "exponential, alpha")
+        try await expectFailure(#"{"protocol": "stdp", "patternSet": "evoke", "parameters": {"stdpProgramVolts": 2.5}}"#, field: "parameters.stdpProgramVolts", saying: "limits.max_amplitude_volts of 2.0 V")
+        try await expectFailure(#"{"protocol": "stdp", "patternSet": "evoke", "parameters": {"stdpFromMs": 50, "stdpToMs": 10}}"#, field: "parameters.stdpToMs", saying: "at least stdpFromMs")
+        try await expectFailure(#"{"protocol": "stdp", "patternSet": "evoke", "parameters": {"stdpTauPotentiationMs": 0}}"#, field: "parameters.stdpTauPotentiationMs", saying: "positive")
+        try await expectFailure(#"{"protocol": "stdp", "patternSet": "evoke", "parameters": {"epochs": 0}}"#, field: "parameters.epochs", saying: "allowed: 1…")
+        try await expectFailure(#"{"protocol": "readout", "parameters": {"readVolts": 3}}"#, field: "parameters.readVolts", saying: "limits.max_amplitude_volts")
+        try await expectFailure(#"{"protocol": "readout", "parameters": {"readoutLayer": 1}}"#, field: "parameters.readoutLayer", saying: "allowed: 0…0")
+        try await expectFailure(#"{"protocol": "full", "patternSet": "evoke", "parameters": {"readVolts": 0.1}}"#, field: "parameters.readVolts", saying: "is for readout and stdp")
+        #expect(try await somad.json(RunList.self, "GET", "/v1/runs").runs.isEmpty, "nothing started")
+    }
+}
+
+enum STDPTestsPatterns {
+    static let evoke = try! PatternBank([Pattern(pixels: [false, true, true, true], label: "evoke")], inputCount: 4)
+}
