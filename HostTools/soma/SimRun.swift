@@ -28,6 +28,15 @@ struct SimRun: ParsableCommand {
             limit); the winner's lateral inhibition floats the losers' columns while its T1/T3 windows \
             program its column. For example --profile Board/profiles/sim-seed001-8x3.toml \
             --patterns builtin:prototypes --epochs 5.
+              stdp                seeds 003/004: for each Δt of --stdp-from-ms … --stdp-to-ms by \
+            --stdp-step-ms, the synapse of input row --stdp-row and neuron --stdp-neuron is read and \
+            brought back to its starting conductance, a presynaptic pulse and a fire evoked by the \
+            first pattern (that row held low) make the pair, and the --stdp-window (exponential or \
+            alpha) at the measured Δt becomes SET or RESET pulses; a read-out measures ΔG. Needs \
+            --profile, e.g. Board/profiles/sim-stdp-pair.toml --patterns Board/patterns/stdp-evoke.txt. \
+            Reports each pairing and how closely ΔG follows the window; --out adds stdp.json and stdp.svg.
+              readout             reads every synapse at the read voltage, row by row, through the \
+            column currents: the weight maps the board itself measures (weights.json, weights-layer*.svg).
 
             Class k of the set is its k-th pattern; output neuron k learns it. The summary reports \
             each label's layer-1 winner, the number of distinct winners, layer-2 accuracy on the \
@@ -43,11 +52,11 @@ struct SimRun: ParsableCommand {
     @Option(help: "builtin:digits, builtin:letters, builtin:prototypes, or a pattern file or directory.")
     var patterns: String = "builtin:digits"
 
-    @Option(name: .customLong("protocol"), help: "full, layer1-wta, layer2-supervised, infer or ramp-wta.")
+    @Option(name: .customLong("protocol"), help: "full, layer1-wta, layer2-supervised, infer, ramp-wta, stdp or readout.")
     var protocolName: String = "full"
 
-    @Option(help: "Layer-1 epochs (passes over the set).")
-    var epochs: Int = 20
+    @Option(help: "Layer-1 epochs (passes over the set); stdp: passes over the sweep (default 20, stdp 1).")
+    var epochs: Int?
 
     @Option(help: "Layer-2 epochs.")
     var layer2Epochs: Int = 3
@@ -67,6 +76,27 @@ struct SimRun: ParsableCommand {
     @Option(help: "ramp-wta: the rise per clock period without a fire, in volts.")
     var rampStep: Double = 0.05
 
+    @Option(help: "stdp: the window, exponential (seed 003: W+ 138.61, W− 103.46, τ 64.1 and 29.2 ms) or alpha (seed 004's shape, τ 20 ms).")
+    var stdpWindow: String = "exponential"
+
+    @Option(help: "stdp: the Δt sweep's first value, ms.")
+    var stdpFromMs: Double = -100
+
+    @Option(help: "stdp: the Δt sweep's last value, ms.")
+    var stdpToMs: Double = 200
+
+    @Option(help: "stdp: the Δt sweep's step, ms.")
+    var stdpStepMs: Double = 10
+
+    @Option(help: "stdp: the input row of the synapse under study.")
+    var stdpRow: Int = 0
+
+    @Option(help: "stdp: the neuron (of the first layer) of the synapse under study.")
+    var stdpNeuron: Int = 0
+
+    @Option(help: "stdp: SET/RESET pulses at the window's peak.")
+    var stdpPulsesAtPeak: Int = 8
+
     @Option(help: "Seeds the devices, the tie breaks, the presentation order and the noise (default: the profile's [simulation] seed and tie_seed for the devices and ties, 1 for the order and noise, as a board run with the API's default seed).")
     var seed: UInt64?
 
@@ -83,7 +113,11 @@ struct SimRun: ParsableCommand {
         guard LearningProtocolKind(name: protocolName) != nil else {
             throw ValidationError("--protocol is one of \(LearningProtocolKind.allCases.map(\.description).joined(separator: ", "))")
         }
-        guard epochs >= 1, layer2Epochs >= 1, testRepeats >= 1, inferPeriods >= 1 else {
+        if protocolName == "stdp" && profile == nil {
+            throw ValidationError("--protocol stdp needs --profile: a board whose synapses program in graded steps, e.g. --profile Board/profiles/sim-stdp-pair.toml --patterns Board/patterns/stdp-evoke.txt")
+        }
+        guard STDPWindow.Shape(name: stdpWindow) != nil else { throw ValidationError("--stdp-window is exponential or alpha") }
+        guard (epochs ?? 1) >= 1, layer2Epochs >= 1, testRepeats >= 1, inferPeriods >= 1 else {
             throw ValidationError("--epochs, --layer2-epochs, --test-repeats and --infer-periods must be at least 1")
         }
         guard testNoisePixels >= 0 else { throw ValidationError("--test-noise-pixels must be 0 or more") }
@@ -125,7 +159,15 @@ struct SimRun: ParsableCommand {
             throw HostError("\(patterns): \(error.description)", exitCode: 65)
         }
         var plan = LearningPlan(kind: LearningProtocolKind(name: protocolName)!)
-        plan.layer1Epochs = epochs
+        plan.layer1Epochs = epochs ?? (plan.kind == .stdp ? 1 : 20)
+        plan.stdpWindow = STDPWindow(shapeName: stdpWindow, potentiation: nil, depression: nil, potentiationTauMilliseconds: nil, depressionTauMilliseconds: nil) ?? .seed003
+        plan.stdpFromMilliseconds = stdpFromMs
+        plan.stdpToMilliseconds = stdpToMs
+        plan.stdpStepMilliseconds = stdpStepMs
+        plan.stdpRow = stdpRow
+        plan.stdpNeuron = stdpNeuron
+        plan.stdpPulsesAtPeak = stdpPulsesAtPeak
+        if let loadedLimit { plan.stdpProgramVolts = min(plan.stdpProgramVolts, loadedLimit) }
         plan.layer2Epochs = layer2Epochs
         plan.testRepeats = testRepeats
         plan.noisePixels = testNoisePixels
@@ -155,6 +197,11 @@ struct SimRun: ParsableCommand {
         }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         let wall = Date().timeIntervalSince(started)
+        switch plan.kind {
+        case .stdp: return try report(stdp: outcome, plan: plan, wall: wall)
+        case .readout: return try report(readout: outcome, wall: wall, imageSize: images.first.map { ($0.width, $0.height) })
+        default: break
+        }
         let summary = LearningSummary(report: outcome.report, labels: labels, virtualSeconds: outcome.virtualSeconds, wallSeconds: wall)
         if let out { try write(outcome, summary: summary, labels: labels, to: out, imageSize: images.first.map { ($0.width, $0.height) }) }
         if json {
@@ -168,7 +215,40 @@ struct SimRun: ParsableCommand {
         }
     }
 
-    private func write(_ outcome: NetworkExperiment.Outcome, summary: LearningSummary, labels: [String], to directory: String, imageSize: (Int, Int)?) throws(HostError) {
+    private func report(stdp outcome: NetworkExperiment.Outcome, plan: LearningPlan, wall: Double) throws(HostError) {
+        let summary = STDPSummary(events: outcome.events, window: plan.stdpWindow, virtualSeconds: outcome.virtualSeconds, wallSeconds: wall)
+        if let out {
+            try writeEvents(outcome, to: out)
+            try summary.write(to: out)
+        }
+        if json {
+            do { print(String(decoding: try LearningSummary.encoder.encode(summary), as: UTF8.self)) } catch {
+                throw HostError("cannot encode the summary: \(error)")
+            }
+        } else {
+            print(summary.text)
+            print(String(format: "%d events, %.1f s of virtual time in %.1f s", summary.events, summary.virtualSeconds, wall))
+            if let out { print("wrote \(out)/: events.ndjson, stdp.json, stdp.svg") }
+        }
+    }
+
+    private func report(readout outcome: NetworkExperiment.Outcome, wall: Double, imageSize: (Int, Int)?) throws(HostError) {
+        let maps = WeightMap.measured(ReadoutMaps(events: outcome.events), imageSize: imageSize)
+        if let out {
+            try writeEvents(outcome, to: out)
+            try WeightMap.write(maps, to: out)
+        }
+        if json {
+            do { print(String(decoding: try LearningSummary.encoder.encode(maps), as: UTF8.self)) } catch {
+                throw HostError("cannot encode the maps: \(error)")
+            }
+        } else {
+            for map in maps { print(map.text) }
+            if let out { print("wrote \(out)/: events.ndjson, weights.json, weights-layer*.svg") }
+        }
+    }
+
+    private func writeEvents(_ outcome: NetworkExperiment.Outcome, to directory: String) throws(HostError) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             var ndjson = ""
@@ -176,21 +256,22 @@ struct SimRun: ParsableCommand {
                 ndjson += "{\"sequence\":\(index + 1),\"tick\":\(event.tick),\"kind\":\"\(event.kind)\",\"layer\":\(event.layer),\"neuron\":\(event.neuron),\"payload\":\(event.payload)}\n"
             }
             try ndjson.write(toFile: directory + "/events.ndjson", atomically: true, encoding: .utf8)
-            var maps: [WeightMap] = []
-            for layer in outcome.board.settings.network.layers.indices {
-                let microsiemens = outcome.board.conductanceMap(layer: layer).map { $0.map { $0 * 1e6 } }
-                let image = layer == 0 ? imageSize : nil
-                maps.append(WeightMap(
-                    title: "Layer \(layer + 1) synapse conductances after the run",
-                    microsiemens: microsiemens, imageWidth: image?.0, imageHeight: image?.1))
-            }
-            try LearningSummary.encoder.encode(maps).write(to: URL(fileURLWithPath: directory + "/weights.json"))
-            for (layer, map) in maps.enumerated() {
-                try map.svg().write(toFile: directory + "/weights-layer\(layer + 1).svg", atomically: true, encoding: .utf8)
-            }
         } catch {
             throw HostError("cannot write \(directory): \(error.localizedDescription)", exitCode: 73)
         }
+    }
+
+    private func write(_ outcome: NetworkExperiment.Outcome, summary: LearningSummary, labels: [String], to directory: String, imageSize: (Int, Int)?) throws(HostError) {
+        try writeEvents(outcome, to: directory)
+        var maps: [WeightMap] = []
+        for layer in outcome.board.settings.network.layers.indices {
+            let microsiemens = outcome.board.conductanceMap(layer: layer).map { $0.map { $0 * 1e6 } }
+            let image = layer == 0 ? imageSize : nil
+            maps.append(WeightMap(
+                title: "Layer \(layer + 1) synapse conductances after the run",
+                microsiemens: microsiemens, imageWidth: image?.0, imageHeight: image?.1))
+        }
+        try WeightMap.write(maps, to: directory)
         try summary.write(to: directory)
     }
 }

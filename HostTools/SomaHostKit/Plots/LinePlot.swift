@@ -7,6 +7,10 @@ public struct LinePlot: Sendable {
     public var xLabel: String
     public var yLabel: String
     public var points: [(x: Double, y: Double?)]
+    /// A second series drawn as a plain line under the points (a model to compare with).
+    public var reference: [(x: Double, y: Double?)] = []
+    /// Whether a line joins the points (a sweep) or they stand alone (scattered measurements).
+    public var connectsPoints = true
 
     public init(title: String, xLabel: String, yLabel: String, points: [(x: Double, y: Double?)]) {
         self.title = title
@@ -19,7 +23,8 @@ public struct LinePlot: Sendable {
         let left = 70.0, right = 20.0, top = 40.0, bottom = 60.0
         let shown = points.compactMap { point in point.y.map { (x: point.x, y: $0) } }
         let xs = points.map(\.x)
-        let ys = shown.map(\.y)
+        let drawnReference = reference.compactMap { point in point.y.map { (x: point.x, y: $0) } }
+        let ys = shown.map(\.y) + drawnReference.map(\.y)
         let xMin = xs.min() ?? 0, xMax = xs.max() ?? 1
         let yMin = min(0, ys.min() ?? 0), yMax = max(ys.max() ?? 1, yMin + 1e-9)
         let xSpan = xMax > xMin ? xMax - xMin : 1
@@ -43,7 +48,11 @@ public struct LinePlot: Sendable {
             svg += "<text x=\"\(f(px(x)))\" y=\"\(f(height - bottom + 18))\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"11\">\(f(x))</text>\n"
             svg += "<text x=\"\(f(left - 6))\" y=\"\(f(py(y) + 4))\" text-anchor=\"end\" font-family=\"sans-serif\" font-size=\"11\">\(f(y))</text>\n"
         }
-        if shown.count > 1 {
+        if drawnReference.count > 1 {
+            let path = drawnReference.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
+            svg += "<polyline class=\"reference\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"1.5\" points=\"\(path)\"/>\n"
+        }
+        if shown.count > 1 && connectsPoints {
             let path = shown.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
             svg += "<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\" points=\"\(path)\"/>\n"
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SomaCore
 
 /// Synapse conductances of one layer (seed 000 Fig. 5d–j), as an SVG. Each synapse is one
 /// `<rect class="cell">`, shaded on a fixed scale (`lowMicrosiemens`…`highMicrosiemens`) so that
@@ -133,5 +134,43 @@ public struct MatrixPlot: Sendable, Equatable {
             }
         }
         return svg + "</svg>\n"
+    }
+}
+
+extension WeightMap {
+    /// The maps a read-out measured (`ReadoutMaps`), one per layer read, in layer order. The
+    /// first layer is drawn as images of `imageSize` when its rows match. A synapse the board
+    /// could not sense is left out of the JSON as the lowest value and named in the title.
+    public static func measured(_ readout: ReadoutMaps, imageSize: (Int, Int)?) -> [WeightMap] {
+        readout.layers.keys.sorted().map { layer in
+            let values = readout.layers[layer] ?? []
+            let unsensed = values.joined().filter(\.isNaN).count
+            let image = layer == 0 ? imageSize : nil
+            return WeightMap(
+                title: "Layer \(layer + 1) synapse conductances, read out" + (unsensed > 0 ? " (\(unsensed) not sensed)" : ""),
+                microsiemens: values.map { $0.map { $0.isNaN ? 0 : $0 * 1e6 } },
+                imageWidth: image?.0, imageHeight: image?.1)
+        }
+    }
+
+    /// weights.json (every map) and weights-layer<N>.svg (one per map) in `directory`.
+    public static func write(_ maps: [WeightMap], to directory: String) throws(HostError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try LearningSummary.encoder.encode(maps).write(to: URL(fileURLWithPath: directory + "/weights.json"))
+            for (layer, map) in maps.enumerated() {
+                try map.svg().write(toFile: directory + "/weights-layer\(layer + 1).svg", atomically: true, encoding: .utf8)
+            }
+        } catch {
+            throw HostError("cannot write \(directory): \(error.localizedDescription)", exitCode: 73)
+        }
+    }
+
+    /// One line: the map's size and range.
+    public var text: String {
+        let values = microsiemens.joined()
+        guard let low = values.min(), let high = values.max() else { return "\(title): empty" }
+        let mean = values.reduce(0, +) / Double(values.count)
+        return String(format: "%@: %d rows × %d neurons, %.1f…%.1f µS, mean %.1f µS", title, rows, neurons, low, high, mean)
     }
 }

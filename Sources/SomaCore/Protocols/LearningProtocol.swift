@@ -112,6 +112,21 @@ public struct STDPWindow: Sendable, Equatable, BitwiseCopyable {
         STDPWindow(shape: .alpha, potentiation: 1, depression: 1, potentiationTauMilliseconds: 20, depressionTauMilliseconds: 20)
     }
 
+    /// A window as a run spec gives it: a shape name (`exponential`, the default, or `alpha`)
+    /// whose defaults (`seed003`, `alpha`) the given values replace. Nil for an unknown name.
+    public init?(shapeName: String?, potentiation: Double?, depression: Double?, potentiationTauMilliseconds: Double?, depressionTauMilliseconds: Double?) {
+        var window = STDPWindow.seed003
+        if let shapeName {
+            guard let shape = Shape(name: shapeName) else { return nil }
+            if shape == .alpha { window = .alpha }
+        }
+        if let potentiation { window.potentiation = potentiation }
+        if let depression { window.depression = depression }
+        if let potentiationTauMilliseconds { window.potentiationTauMilliseconds = potentiationTauMilliseconds }
+        if let depressionTauMilliseconds { window.depressionTauMilliseconds = depressionTauMilliseconds }
+        self = window
+    }
+
     /// The change the window asks for at `deltaMilliseconds` = t_post − t_pre.
     public func change(atMilliseconds deltaMilliseconds: Double) -> Double {
         let potentiating = deltaMilliseconds >= 0

@@ -260,16 +260,13 @@ actor RunManager {
             try check(parameters.readoutLayer, "readoutLayer", 0...(layerSizes.count - 1))
         }
         if plan.kind == .stdp {
-            if let name = parameters.stdpWindow {
-                guard let shape = STDPWindow.Shape(name: name) else {
-                    throw APIFailure(.badRequest, "parameters.stdpWindow is '\(name)'; allowed: exponential, alpha", field: "parameters.stdpWindow")
-                }
-                plan.stdpWindow = shape == .alpha ? .alpha : .seed003
+            guard let window = STDPWindow(
+                shapeName: parameters.stdpWindow, potentiation: parameters.stdpPotentiation, depression: parameters.stdpDepression,
+                potentiationTauMilliseconds: parameters.stdpTauPotentiationMs, depressionTauMilliseconds: parameters.stdpTauDepressionMs)
+            else {
+                throw APIFailure(.badRequest, "parameters.stdpWindow is '\(parameters.stdpWindow ?? "")'; allowed: exponential, alpha", field: "parameters.stdpWindow")
             }
-            plan.stdpWindow.potentiation = parameters.stdpPotentiation ?? plan.stdpWindow.potentiation
-            plan.stdpWindow.depression = parameters.stdpDepression ?? plan.stdpWindow.depression
-            plan.stdpWindow.potentiationTauMilliseconds = parameters.stdpTauPotentiationMs ?? plan.stdpWindow.potentiationTauMilliseconds
-            plan.stdpWindow.depressionTauMilliseconds = parameters.stdpTauDepressionMs ?? plan.stdpWindow.depressionTauMilliseconds
+            plan.stdpWindow = window
             plan.stdpRow = parameters.stdpRow ?? plan.stdpRow
             plan.stdpNeuron = parameters.stdpNeuron ?? plan.stdpNeuron
             plan.stdpFromMilliseconds = parameters.stdpFromMs ?? plan.stdpFromMilliseconds
