@@ -127,12 +127,14 @@ struct RunWatch: ParsableCommand {
 struct RunReport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Summarise a learning run from the pulled log: layer-1 winners, layer-2 accuracy, confusion.",
+        abstract: "Summarise a learning run from the pulled log: layer-1 winners, layer-2 accuracy, confusion; an stdp curve; read-out maps.",
         discussion: """
             Reads the run's events from the local database (`soma logs pull` first) and asks the \
             board for the run's pattern set (its labels) and the network's layer sizes. The numbers \
             are computed from the events alone, exactly as `soma sim run` computes them. With --out, \
-            writes summary.json and SVG plots: rates-hidden.svg, rates-output.svg, confusion.svg.
+            writes summary.json and SVG plots: rates-hidden.svg, rates-output.svg, confusion.svg. \
+            An stdp run gives its pairings and their fit to the window (stdp.json, stdp.svg); a \
+            readout run the measured maps (weights.json, weights-layer*.svg, for `soma plot weights`).
             """
     )
 
@@ -155,11 +157,14 @@ struct RunReport: ParsableCommand {
             let id = if let runID { runID } else { try RunWatch.latest(client) }
             let document = try client.get("/v1/runs/\(id)", as: RunDocument.self)
             guard document.spec.protocol != "present" else {
-                throw HostError("run \(id) is a present run; a report needs a learning protocol (layer1-wta, layer2-supervised, infer, full)")
+                throw HostError("run \(id) is a present run; a report needs a learning protocol (layer1-wta, layer2-supervised, infer, full, ramp-wta, stdp, readout)")
+            }
+            let store = try LogDatabase(path: database.database)
+            if document.spec.protocol == "stdp" || document.spec.protocol == "readout" {
+                return try measurementReport(document, client: client, store: store)
             }
             let profile = try client.get("/v1/profile", as: ProfileDocument.self)
             let set = try client.get("/v1/pattern-sets/\(document.spec.patternSet)", as: PatternSetDocument.self)
-            let store = try LogDatabase(path: database.database)
             var report = LearningReport(
                 patternCount: set.patterns.count, hiddenNeurons: profile.layers.first ?? 0,
                 outputNeurons: profile.layers.count > 1 ? profile.layers[1] : 0)
@@ -194,5 +199,66 @@ struct RunReport: ParsableCommand {
                 if let out { print("wrote \(out)/: summary.json, rates-hidden.svg, rates-output.svg, confusion.svg") }
             }
         }
+    }
+}
+
+extension RunReport {
+    /// An stdp run's curve, or a readout run's maps, from the pulled events.
+    private func measurementReport(_ document: RunDocument, client: BoardClient, store: LogDatabase) throws(HostError) {
+        var events: [NeuronEvent] = []
+        var first: UInt64?
+        var last: UInt64 = 0
+        try store.forEachEvent(board: client.name, run: Int64(document.id), kinds: nil) { stored in
+            let event = stored.event
+            guard let kind = EventKind(name: event.kind) else { return }
+            first = first ?? event.tick
+            last = event.tick
+            events.append(NeuronEvent(
+                tick: event.tick, kind: kind, layer: UInt8(clamping: event.layer), neuron: UInt16(clamping: event.neuron),
+                payload: event.payload))
+        }
+        guard !events.isEmpty else {
+            throw HostError("the database holds no events of run \(document.id) of board '\(client.name)'; pull them with `soma logs pull --board \(client.name)`")
+        }
+        let tickSeconds = (try store.tickMicroseconds(board: client.name) ?? 50) * 1e-6
+        let seconds = Double(last - (first ?? last)) * tickSeconds
+        let encoded: Data
+        do {
+            if document.spec.protocol == "stdp" {
+                let p = document.spec.parameters
+                let window = STDPWindow(
+                    shapeName: p.stdpWindow, potentiation: p.stdpPotentiation, depression: p.stdpDepression,
+                    potentiationTauMilliseconds: p.stdpTauPotentiationMs, depressionTauMilliseconds: p.stdpTauDepressionMs) ?? .seed003
+                let summary = STDPSummary(events: events, window: window, virtualSeconds: seconds, wallSeconds: nil)
+                if let out { try summary.write(to: out) }
+                encoded = try LearningSummary.encoder.encode(summary)
+                if !json {
+                    print("run \(document.id) (stdp, \(document.state)):")
+                    print(summary.text)
+                    if let out { print("wrote \(out)/: stdp.json, stdp.svg") }
+                }
+            } else {
+                // Drawn as images when the run names a pattern set with a width (e.g. the digits, 5).
+                var imageSize: (Int, Int)?
+                if !document.spec.patternSet.isEmpty,
+                   let set = try? client.get("/v1/pattern-sets/\(document.spec.patternSet)", as: PatternSetDocument.self),
+                   let width = set.width, let first = set.patterns.first, width > 0 {
+                    imageSize = (width, first.pixels.count / width)
+                }
+                let maps = WeightMap.measured(ReadoutMaps(events: events), imageSize: imageSize)
+                if let out { try WeightMap.write(maps, to: out) }
+                encoded = try LearningSummary.encoder.encode(maps)
+                if !json {
+                    print("run \(document.id) (readout, \(document.state)):")
+                    for map in maps { print(map.text) }
+                    if let out { print("wrote \(out)/: weights.json, weights-layer*.svg") }
+                }
+            }
+        } catch let error as HostError {
+            throw error
+        } catch {
+            throw HostError("cannot encode the report: \(error)")
+        }
+        if json { print(String(decoding: encoded, as: UTF8.self)) }
     }
 }

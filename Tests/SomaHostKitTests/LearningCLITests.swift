@@ -80,6 +80,10 @@ struct LearningCLITests {
         defer { try? FileManager.default.removeItem(atPath: config) }
         let protocolName = try soma(["sim", "run", "--protocol", "stdp-ish"], config: config)
         #expect(protocolName.status == 64 && protocolName.stderr.contains("--protocol is one of"), "\(protocolName.stderr)")
+        let stdpWithoutBoard = try soma(["sim", "run", "--protocol", "stdp"], config: config)
+        #expect(stdpWithoutBoard.status == 64 && stdpWithoutBoard.stderr.contains("needs --profile"), "\(stdpWithoutBoard.stderr)")
+        let window = try soma(["sim", "run", "--protocol", "stdp", "--profile", paperProfile, "--stdp-window", "gauss"], config: config)
+        #expect(window.status == 64 && window.stderr.contains("exponential or alpha"), "\(window.stderr)")
         let epochs = try soma(["sim", "run", "--epochs", "0"], config: config)
         #expect(epochs.status == 64 && epochs.stderr.contains("--epochs"), "\(epochs.stderr)")
         let patterns = try soma(["sim", "run", "--patterns", "builtin:nothing"], config: config)
@@ -136,5 +140,56 @@ struct LearningCLITests {
         // A present run has nothing to report.
         let none = try soma(["run", "report", "--run", "99"], config: config)
         #expect(none.status != 0 && none.stderr.contains("no run 99"), "\(none.stderr)")
+    }
+
+    @Test("stdp and readout on a board: started from run specs, pulled, reported: the same curve as soma sim run, and read-out maps soma plot weights draws")
+    func stdpAndReadoutReports() throws {
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let pairProfile = repository.appendingPathComponent("Board/profiles/sim-stdp-pair.toml").path
+        let evoke = repository.appendingPathComponent("Board/patterns/stdp-evoke.txt").path
+        let board = try SimulatedBoard(["--speed", "max"], profile: "sim-stdp-pair.toml")
+        #expect(try soma(["board", "add", "pair", board.url], config: config).status == 0)
+        #expect(try soma(["patterns", "upload", evoke, "--name", "evoke"], config: config).status == 0)
+        let spec = config + "/stdp.toml"
+        try """
+            protocol = "stdp"
+            patternSet = "evoke"
+            [parameters]
+            stdpWindow = "exponential"
+            stdpFromMs = -40
+            stdpToMs = 80
+            stdpStepMs = 20
+            """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let started = try soma(["run", "start", spec], config: config)
+        #expect(started.status == 0, "\(started.stderr)")
+        #expect(try soma(["run", "watch", "--json"], config: config).status == 0)
+        #expect(try soma(["logs", "pull"], config: config).status == 0)
+        let report = try soma(["run", "report", "--json", "--out", config + "/stdp"], config: config)
+        #expect(report.status == 0, "\(report.stderr)")
+        let simulated = try soma(
+            ["sim", "run", "--protocol", "stdp", "--profile", pairProfile, "--patterns", evoke, "--stdp-from-ms=-40", "--stdp-to-ms", "80", "--stdp-step-ms", "20", "--json"],
+            config: config)
+        #expect(simulated.status == 0, "\(simulated.stderr)")
+        let fromBoard = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        let inProcess = try #require(try JSONSerialization.jsonObject(with: Data(simulated.stdout.utf8)) as? [String: Any])
+        let boardPoints = try #require(fromBoard["points"] as? [[String: Any]])
+        #expect(boardPoints.count == 7)
+        #expect(boardPoints.map { $0["delta_g_us"] as? Double } == (inProcess["points"] as? [[String: Any]])?.map { $0["delta_g_us"] as? Double })
+        #expect((fromBoard["largest_deviation_of_peak"] as? Double ?? 1) <= 0.10)
+        #expect(try SVGCensus(file: config + "/stdp/stdp.svg").count(ofClass: "point") == 7)
+
+        // A read-out of the same board afterwards: one synapse moved by the pairings, the rest as built.
+        try #"{"protocol": "readout"}"#.write(toFile: config + "/readout.json", atomically: true, encoding: .utf8)
+        let readout = try soma(["run", "start", config + "/readout.json"], config: config)
+        #expect(readout.status == 0, "\(readout.stderr)")
+        #expect(try soma(["run", "watch", "--json"], config: config).status == 0)
+        #expect(try soma(["logs", "pull"], config: config).status == 0)
+        let maps = try soma(["run", "report", "--out", config + "/maps"], config: config)
+        #expect(maps.status == 0, "\(maps.stderr)")
+        #expect(maps.stdout.contains("4 rows × 1 neurons"), "\(maps.stdout)")
+        let drawn = try soma(["plot", "weights", "--from", config + "/maps/weights.json", "--out", config + "/maps/w.svg"], config: config)
+        #expect(drawn.status == 0, "\(drawn.stderr)")
+        #expect(try cells(config + "/maps/w.svg") == 4)
     }
 }
