@@ -220,7 +220,7 @@ public struct RunSpec: Codable, Sendable, Equatable {
     public var parameters: RunParameters
 
     /// The protocols a daemon runs.
-    public static let protocols = ["present", "layer1-wta", "layer2-supervised", "infer", "full", "ramp-wta", "readout", "stdp"]
+    public static let protocols = ["present", "layer1-wta", "layer2-supervised", "infer", "full", "ramp-wta", "readout", "stdp", "characterize"]
 
     public init(protocol: String, patternSet: String, parameters: RunParameters) {
         self.protocol = `protocol`
@@ -305,6 +305,16 @@ public struct RunParameters: Codable, Sendable, Equatable {
     public var stdpProgramVolts: Double?
     public var stdpRestoreToleranceMicrosiemens: Double?
     public var stdpRestorePulses: Int?
+    /// characterize: what is swept (`amplitude`, the default, in volts; `width`, in µs;
+    /// `interval`, clock periods from one pulse to the next), what is measured (`first-fire`,
+    /// the default, or `rate` over `inferPeriods`), and the sweep (defaults: 1.0…2.0 V by 0.1;
+    /// one tick to the longest pulse the limits allow, by a tick; 1…5 periods by 1).
+    /// `testRepeats` trials a point (default 10).
+    public var sweep: String?
+    public var measure: String?
+    public var sweepFrom: Double?
+    public var sweepTo: Double?
+    public var sweepStep: Double?
     /// Pulse amplitude on the pattern rows, volts; must be within the profile's
     /// `limits.max_amplitude_volts`. Default: the profile's `pulses.amplitude_volts`.
     public var pulseAmplitudeVolts: Double?
@@ -345,6 +355,7 @@ public struct RunParameters: Codable, Sendable, Equatable {
         case readVolts, readoutLayer, stdpWindow, stdpPotentiation, stdpDepression, stdpTauPotentiationMs, stdpTauDepressionMs
         case stdpRow, stdpNeuron, stdpFromMs, stdpToMs, stdpStepMs, stdpPulsesAtPeak, stdpProgramVolts
         case stdpRestoreToleranceMicrosiemens, stdpRestorePulses
+        case sweep, measure, sweepFrom, sweepTo, sweepStep
     }
 
     public init(from decoder: any Decoder) throws {
@@ -384,6 +395,11 @@ public struct RunParameters: Codable, Sendable, Equatable {
         stdpProgramVolts = try container.decodeIfPresent(Double.self, forKey: .stdpProgramVolts)
         stdpRestoreToleranceMicrosiemens = try container.decodeIfPresent(Double.self, forKey: .stdpRestoreToleranceMicrosiemens)
         stdpRestorePulses = try container.decodeIfPresent(Int.self, forKey: .stdpRestorePulses)
+        sweep = try container.decodeIfPresent(String.self, forKey: .sweep)
+        measure = try container.decodeIfPresent(String.self, forKey: .measure)
+        sweepFrom = try container.decodeIfPresent(Double.self, forKey: .sweepFrom)
+        sweepTo = try container.decodeIfPresent(Double.self, forKey: .sweepTo)
+        sweepStep = try container.decodeIfPresent(Double.self, forKey: .sweepStep)
     }
 }
 

@@ -285,6 +285,9 @@ public struct BoardLoop: TickHooks, ~Copyable {
                     pulsesAllowed = pulsesAllowed && learn.stdpProgramVolts.isFinite && learn.stdpProgramVolts <= control.maxAmplitudeVolts
                 }
                 pulsesAllowed = pulsesAllowed && learn.readVolts.isFinite && learn.readVolts <= control.maxAmplitudeVolts
+                if case .characterize = learn.kind, case .amplitude = learn.sweep {
+                    pulsesAllowed = pulsesAllowed && learn.sweepTo.isFinite && learn.sweepTo <= control.maxAmplitudeVolts
+                }
             }
             if !runIsActive, amplitudeAllowed, pulsesAllowed, count >= 0, count <= control.patternCapacity,
                core.loadPatterns(UnsafeBufferPointer(rebasing: control.staging[0..<(count * control.inputCount)]), count: count),

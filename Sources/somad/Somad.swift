@@ -186,7 +186,8 @@ struct Serve: ParsableCommand {
         let patterns = try PatternStore(directory: dataDir + "/patterns", inputs: network.inputs, capacity: Self.patternCapacity)
         let runs = try RunManager(
             control: control, patterns: patterns, directory: dataDir + "/runs", layerSizes: network.layers.map(\.neurons),
-            maxAmplitudeVolts: profile.limits.maxAmplitudeVolts, amplitudeIsAdjustable: sim, defaultMissPolicy: missPolicy)
+            maxAmplitudeVolts: profile.limits.maxAmplitudeVolts, outputLimits: profile.outputLimits,
+            tickNanoseconds: network.clock.tickNanoseconds, amplitudeIsAdjustable: sim, defaultMissPolicy: missPolicy)
         let state = DaemonState(
             profile: profile, profilePath: self.profile, profileText: (try? String(contentsOfFile: self.profile, encoding: .utf8)) ?? "",
             backend: sim ? "simulated-breadboard" : "linux", speed: speed.rawValue,

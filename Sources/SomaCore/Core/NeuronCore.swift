@@ -60,6 +60,12 @@ public struct NeuronCore: ~Copyable {
     @usableFromInline var pendingOverrunTicks: UInt64 = 0
     @usableFromInline var randomState: UInt64
     @usableFromInline var presentedPattern: Int = -1
+    /// The pattern pulses' end in the period and their spacing, as a run set them
+    /// (`setPatternPulses`); the profile's width, every period, by default.
+    @usableFromInline var patternPulseEnd: UInt64
+    @usableFromInline var patternPulseEvery: UInt64 = 1
+    /// The clock period the presented pattern began in (pulses every k periods count from it).
+    @usableFromInline var presentationPeriod: UInt64 = 0
     /// An input row kept grounded while patterns are presented, or −1 (`holdInputRowLow`).
     @usableFromInline var heldLowRow: Int = -1
     /// An input row that carries one pulse in the next pulse window, or −1 (`pulseInputRow`);
@@ -120,6 +126,7 @@ public struct NeuronCore: ~Copyable {
         let pulse = configuration.inputPulse
         pulseStart = (pulse.phase == .high ? 0 : UInt64(clock.ticksPerPhase)) + UInt64(pulse.offsetTicks)
         pulseEnd = pulseStart + UInt64(pulse.resolvedWidthTicks(clock))
+        patternPulseEnd = pulseEnd
         depression = configuration.depression
         mode = configuration.mode
         computesLogic = configuration.mode == .fullLogic
@@ -240,6 +247,7 @@ public struct NeuronCore: ~Copyable {
             chosen += 1
         }
         presentedPattern = index
+        presentationPeriod = currentTick / ticksPerPeriod
         pulsesDelivered = 0
         return true
     }
@@ -313,6 +321,27 @@ public struct NeuronCore: ~Copyable {
 
     /// The pattern being presented, if any.
     public var presented: Int? { presentedPattern >= 0 ? presentedPattern : nil }
+
+    /// Pattern pulses `widthTicks` long, in every `everyPeriods`-th clock period from the one a
+    /// presentation begins in (a characterisation's width and interval sweeps); the output stage
+    /// still holds them to the profile's limits. Returns false (changes nothing) for a width
+    /// that does not fit between the pulse's start and the period's end, or a spacing below 1.
+    /// Safe in tick.
+    @_noAllocation @_noLocks
+    @discardableResult
+    public mutating func setPatternPulses(widthTicks: Int, everyPeriods: Int) -> Bool {
+        guard widthTicks >= 1, UInt64(widthTicks) <= ticksPerPeriod - pulseStart, everyPeriods >= 1 else { return false }
+        patternPulseEnd = pulseStart + UInt64(widthTicks)
+        patternPulseEvery = UInt64(everyPeriods)
+        return true
+    }
+
+    /// Pattern pulses as the profile gives them again. Safe in tick.
+    @_noAllocation @_noLocks
+    public mutating func resetPatternPulses() {
+        patternPulseEnd = pulseEnd
+        patternPulseEvery = 1
+    }
 
     /// Keeps input row `row` grounded while patterns are presented (nil: none): a row under study
     /// that must carry only the pulses a protocol puts on it. Safe in tick.
@@ -566,8 +595,9 @@ public struct NeuronCore: ~Copyable {
         }
 
         // Rows: layer 0 from the presented pattern, inner layers from the previous layer's spikes.
-        let pulseOn = presentedPattern >= 0 && position >= pulseStart && position < pulseEnd
-        if presentedPattern >= 0 && position == pulseStart { pulsesDelivered &+= 1 }
+        let pulsePeriod = patternPulseEvery <= 1 || (tick / ticksPerPeriod &- presentationPeriod) % patternPulseEvery == 0
+        let pulseOn = presentedPattern >= 0 && pulsePeriod && position >= pulseStart && position < patternPulseEnd
+        if presentedPattern >= 0 && pulsePeriod && position == pulseStart { pulsesDelivered &+= 1 }
         let patternBase = max(0, presentedPattern) * inputCount
         for row in 0..<inputCount {
             rows[row] = pulseOn && (patternPixels[patternBase + row] != noiseMask[row]) && row != heldLowRow

@@ -54,6 +54,11 @@ public enum EventKind: UInt8, Sendable, BitwiseCopyable, NamedCases {
     /// integer. The `synapseRead` before it is the synapse before the pair, the one after it
     /// the synapse after the pulses: their difference is the pair's Δw.
     case stdpPairing = 18
+    /// A characterisation moved to the next point of its sweep (protocol `characterize`): `layer`
+    /// = what is swept (0 amplitude, 1 pulse width, 2 pulse spacing), `neuron` = the point's
+    /// index, `payload` = its value: millivolts, microseconds, or clock periods between pulses.
+    /// The trials that follow (`presentation`, then `learned`/`no-fire` or `fire`s) are its.
+    case sweepPoint = 19
 
     public var description: String {
         switch self {
@@ -75,6 +80,7 @@ public enum EventKind: UInt8, Sendable, BitwiseCopyable, NamedCases {
         case .readRow: "read-row"
         case .synapseRead: "synapse-read"
         case .stdpPairing: "stdp-pairing"
+        case .sweepPoint: "sweep-point"
         }
     }
 }

@@ -13,6 +13,8 @@ public enum ProtocolStage: UInt8, Sendable, BitwiseCopyable, CaseIterable, Custo
     /// STDP pairings: pre/post pairs at a sweep of Δt, each followed by the window's programming
     /// pulses, with read-outs around them.
     case stdp = 5
+    /// Characterisation: a sweep of pulse amplitude, width or spacing, trials at each point.
+    case characterize = 6
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum ProtocolStage: UInt8, Sendable, BitwiseCopyable, CaseIterable, Custo
         case .inference: "infer"
         case .readout: "readout"
         case .stdp: "stdp"
+        case .characterize: "characterize"
         }
     }
 }
@@ -51,6 +54,11 @@ public enum LearningProtocolKind: UInt8, Sendable, BitwiseCopyable, NamedCases {
     /// neuron make the pair, the window's value at the measured Δt becomes a number of SET
     /// (Δt ≥ 0) or RESET (Δt < 0) pulses, and a read-out measures what they did.
     case stdp = 7
+    /// Seed 000 Fig. 2e/2f, 3c/3d on the board itself: for each point of a sweep of the pulse
+    /// amplitude, width or spacing, `testRepeats` trials of the set's first pattern: pulses to
+    /// the first fire (`first-fire`) or fires in `inferPeriods` clock periods (`rate`), with the
+    /// inputs resting between trials and learning off.
+    case characterize = 8
 
     public var description: String {
         switch self {
@@ -61,6 +69,40 @@ public enum LearningProtocolKind: UInt8, Sendable, BitwiseCopyable, NamedCases {
         case .rampWTA: "ramp-wta"
         case .readout: "readout"
         case .stdp: "stdp"
+        case .characterize: "characterize"
+        }
+    }
+}
+
+/// What a characterisation sweeps (`LearningPlan.sweep`).
+public enum CharacterizationSweep: UInt8, Sendable, BitwiseCopyable, NamedCases {
+    /// Pulse amplitude, volts (needs an adjustable amplitude).
+    case amplitude = 0
+    /// Pulse width, microseconds (whole ticks, within the clock period after the pulse's start).
+    case width = 1
+    /// Spacing: a pulse every k clock periods (the interval between pulses is k periods less the width).
+    case interval = 2
+
+    public var description: String {
+        switch self {
+        case .amplitude: "amplitude"
+        case .width: "width"
+        case .interval: "interval"
+        }
+    }
+}
+
+/// What a characterisation measures at each point (`LearningPlan.measure`).
+public enum CharacterizationMeasure: UInt8, Sendable, BitwiseCopyable, NamedCases {
+    /// Pulses to the first fire of any neuron of the first layer (Fig. 2e/2f).
+    case firstFire = 0
+    /// Fires of every neuron in a fixed time (Fig. 3c/3d).
+    case rate = 1
+
+    public var description: String {
+        switch self {
+        case .firstFire: "first-fire"
+        case .rate: "rate"
         }
     }
 }
@@ -218,15 +260,29 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
     /// to within this or within one pulse's step, with at most `stdpRestorePulses` pulses.
     public var stdpRestoreToleranceSiemens: Double = 2e-6
     public var stdpRestorePulses: Int = 200
+    /// characterize: what is swept, from `sweepFrom` to `sweepTo` by `sweepStep` (volts,
+    /// microseconds or clock periods), and what is measured; `testRepeats` trials a point.
+    public var sweep: CharacterizationSweep = .amplitude
+    public var measure: CharacterizationMeasure = .firstFire
+    public var sweepFrom: Double = 1.0
+    public var sweepTo: Double = 2.0
+    public var sweepStep: Double = 0.1
 
     public init(kind: LearningProtocolKind) { self.kind = kind }
 
+    /// Values in a sweep from `from` to `to` by `step` (0 when they make none, or too many).
+    public static func sweepPoints(from: Double, to: Double, step: Double) -> Int {
+        guard step > 0, from.isFinite, to.isFinite, to >= from, (to - from) / step < 1_000_000 else { return 0 }
+        // Truncation is the floor here (a non-negative value); `rounded(.down)` is not tick-safe.
+        return Int((to - from) / step + 1e-9) + 1
+    }
+
+    /// characterize: the points of the sweep.
+    public var characterizationPoints: Int { Self.sweepPoints(from: sweepFrom, to: sweepTo, step: sweepStep) }
+
     /// stdp: the Δt values of one pass.
     public var stdpSweepPoints: Int {
-        guard stdpStepMilliseconds > 0, stdpToMilliseconds >= stdpFromMilliseconds,
-              (stdpToMilliseconds - stdpFromMilliseconds) / stdpStepMilliseconds < 1_000_000 else { return 0 }
-        // Truncation is the floor here (a non-negative value); `rounded(.down)` is not tick-safe.
-        return Int((stdpToMilliseconds - stdpFromMilliseconds) / stdpStepMilliseconds + 1e-9) + 1
+        Self.sweepPoints(from: stdpFromMilliseconds, to: stdpToMilliseconds, step: stdpStepMilliseconds)
     }
 
     /// stdp: the target Δt of sweep point `index`, in milliseconds.
@@ -241,6 +297,7 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
         case .rampWTA: (.layer1, .layer1)
         case .readout: (.readout, .readout)
         case .stdp: (.stdp, .stdp)
+        case .characterize: (.characterize, .characterize)
         }
     }
 
@@ -253,6 +310,7 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
         case .inference: testRepeats
         case .readout: 1
         case .stdp: layer1Epochs
+        case .characterize: 1
         }
     }
 
@@ -261,6 +319,7 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
     public func presentations(patterns: Int) -> Int {
         if case .readout = kind { return 0 }
         if case .stdp = kind { return stdpSweepPoints * layer1Epochs }
+        if case .characterize = kind { return characterizationPoints * testRepeats }
         let (first, last) = stages
         var total = 0
         var raw = first.rawValue
@@ -282,6 +341,23 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
         if kind == .readout {
             if readoutLayer < -1 || readoutLayer >= layers.count { return ("readoutLayer", "-1 (every layer) or 0…\(layers.count - 1)") }
             return nil
+        }
+        if kind == .characterize {
+            let points = characterizationPoints
+            if !(sweepStep > 0) { return ("sweepStep", "a positive number") }
+            if !(sweepFrom.isFinite && sweepTo.isFinite && sweepTo >= sweepFrom) { return ("sweepTo", "a number, at least sweepFrom") }
+            if points < 1 || points > 10_000 { return ("sweepStep", "a sweep of 1…10000 points") }
+            if sweep == .interval && sweepTo > 1_000_000 { return ("sweepTo", "at most 1000000 clock periods") }
+            if !(sweepFrom > 0) { return ("sweepFrom", sweep == .amplitude ? "a positive number of volts" : sweep == .width ? "a positive number of microseconds" : "1 or more clock periods") }
+            if sweep == .interval {
+                // Whole periods only.
+                var index = 0
+                while index < points {
+                    let value = sweepFrom + Double(index) * sweepStep
+                    if value != value.rounded() { return ("sweepStep", "whole clock periods (sweepFrom and sweepStep integers) for an interval sweep") }
+                    index += 1
+                }
+            }
         }
         if kind == .stdp {
             if hiddenLayer != 0 { return ("hiddenLayer", "0: stdp studies a synapse of the input layer, whose presynaptic spikes are input pulses") }
@@ -311,7 +387,7 @@ public struct LearningPlan: Sendable, Equatable, BitwiseCopyable {
         }
         if noisePixels < 0 || noisePixels > inputCount { return ("noisePixels", "0…\(inputCount)") }
         if hiddenLayer < 0 || hiddenLayer >= layers.count { return ("hiddenLayer", "0…\(layers.count - 1)") }
-        if kind != .layer1WTA && kind != .rampWTA && kind != .stdp && kind != .readout {
+        if kind != .layer1WTA && kind != .rampWTA && kind != .stdp && kind != .readout && kind != .characterize {
             guard layers.count >= 2 else { return ("protocol", "layer1-wta only: the board has one layer, \(kind) needs a hidden and an output layer") }
             if outputLayer != hiddenLayer + 1 || outputLayer >= layers.count {
                 return ("outputLayer", "the layer after the hidden layer (\(hiddenLayer + 1)), on a board with \(layers.count) layers")
@@ -377,7 +453,14 @@ public struct LearningRun: ~Copyable {
     private var runAmplitude: Double?
     private var runAmplitudeSaved = false
 
-    enum Phase { case idle, waitingForPeriod, observing, training, settling, inferring, resting, reading, pairing }
+    // Characterisation: the sweep point and the trial within it.
+    private var sweepIndex = 0
+    private var trial = 0
+    private var trialStep = TrialStep.next
+
+    enum Phase { case idle, waitingForPeriod, observing, training, settling, inferring, resting, reading, pairing, characterizing }
+
+    enum TrialStep { case next, waiting, firstFire, counting, resting }
 
     enum STDPStep {
         /// Read the synapse: the conductance every pair starts from.
@@ -447,12 +530,28 @@ public struct LearningRun: ~Copyable {
                   plan.stdpWindow.potentiationTauMilliseconds > 0, plan.stdpWindow.depressionTauMilliseconds > 0
             else { return false }
         }
+        if plan.kind == .characterize {
+            let points = plan.characterizationPoints
+            guard points > 0, plan.sweepFrom > 0 else { return false }
+            // Every point must be one the lines can carry.
+            var index = 0
+            while index < points {
+                let value = plan.sweepFrom + Double(index) * plan.sweepStep
+                if case .width = plan.sweep {
+                    let ticks = Self.ticks(microseconds: value, tickNanoseconds: core.tickNanoseconds)
+                    if ticks < 1 || UInt64(ticks) > core.ticksPerPeriod - core.pulseStart { return false }
+                } else if case .interval = plan.sweep {
+                    if value < 1 || value > 1_000_000 || value != Double(Int(value)) { return false }
+                }
+                index += 1
+            }
+        }
         guard core.patternCount > 0 || plan.kind == .readout, core.patternCount <= order.count, plan.maxPulses > 0,
               plan.settlePeriods > 0, plan.restPeriods >= 0, plan.inferPeriods > 0, plan.observePeriods > 0,
               plan.noisePixels >= 0, plan.noisePixels <= core.inputCount,
               plan.hiddenLayer >= 0, plan.hiddenLayer < core.layerCount,
               plan.kind == .layer1WTA || plan.kind == .rampWTA || plan.kind == .readout || plan.kind == .stdp
-                || plan.outputLayer == plan.hiddenLayer + 1 && plan.outputLayer < core.layerCount,
+                || plan.kind == .characterize || plan.outputLayer == plan.hiddenLayer + 1 && plan.outputLayer < core.layerCount,
               plan.kind != .rampWTA || (plan.rampStartVolts > 0 && plan.rampStepVolts > 0 && plan.rampMaxVolts >= plan.rampStartVolts)
         else { return false }
         let first = plan.stages.first.rawValue
@@ -484,6 +583,7 @@ public struct LearningRun: ~Copyable {
             core.resetColumns()
             core.holdInputRowLow(nil)
             core.clearAccessRows()
+            core.resetPatternPulses()
             if runAmplitudeSaved { core.setInputAmplitude(volts: runAmplitude) }
         }
         hiddenSelected = false
@@ -556,7 +656,110 @@ public struct LearningRun: ~Copyable {
             return false
         case .pairing:
             return advancePairing(core: &core)
+        case .characterizing:
+            return advanceCharacterization(core: &core)
         }
+    }
+
+    /// microseconds as whole ticks, rounded to the nearest.
+    static func ticks(microseconds: Double, tickNanoseconds: Int64) -> Int {
+        guard microseconds > 0, microseconds < 1e9 else { return 0 }
+        return Int(microseconds * 1_000 / Double(tickNanoseconds) + 0.5)
+    }
+
+    /// The `characterize` protocol, one step per tick (see `LearningProtocolKind.characterize`).
+    private mutating func advanceCharacterization(core: inout NeuronCore) -> Bool {
+        switch trialStep {
+        case .next:
+            if trial == 0 { beginSweepPoint(core: &core) }
+            trialStep = .waiting
+            return false
+        case .waiting:
+            guard core.currentTick % ticksPerPeriod == 0 else { return false }
+            core.present(pattern: 0)
+            emit(core, .presentation, layer: Int(ProtocolStage.characterize.rawValue), neuron: presentationsBegun, payload: 0)
+            presentationsBegun += 1
+            if case .rate = plan.measure {
+                ticksLeft = UInt64(plan.inferPeriods) * ticksPerPeriod - 1
+                trialStep = .counting
+            } else {
+                trialStep = .firstFire
+            }
+            return false
+        case .firstFire:
+            if let neuron = firstFireInLayer0(core) {
+                fires += 1
+                emit(core, .learned, layer: 0, neuron: neuron, payload: UInt32(clamping: core.pulsesDelivered))
+            } else if core.pulsesDelivered > UInt64(plan.maxPulses) {
+                misses += 1
+                emit(core, .noFire, layer: 0, neuron: 0, payload: UInt32(clamping: core.pulsesDelivered - 1))
+            } else {
+                return false
+            }
+            endTrial(core: &core)
+            return false
+        case .counting:
+            if ticksLeft > 0 {
+                ticksLeft -= 1
+                return false
+            }
+            endTrial(core: &core)
+            return false
+        case .resting:
+            if ticksLeft > 0 {
+                ticksLeft -= 1
+                return false
+            }
+            trial += 1
+            if trial == plan.testRepeats {
+                trial = 0
+                sweepIndex += 1
+                if sweepIndex == plan.characterizationPoints {
+                    core.resetPatternPulses()
+                    return finish(core: &core)
+                }
+            }
+            trialStep = .next
+            return false
+        }
+    }
+
+    private mutating func endTrial(core: inout NeuronCore) {
+        core.withdrawPattern()
+        ticksLeft = UInt64(plan.restPeriods) * ticksPerPeriod
+        trialStep = .resting
+    }
+
+    /// Sets the lines for sweep point `sweepIndex` and logs it.
+    private mutating func beginSweepPoint(core: inout NeuronCore) {
+        let value = plan.sweepFrom + Double(sweepIndex) * plan.sweepStep
+        var logged: UInt32 = 0
+        if case .amplitude = plan.sweep {
+            if !runAmplitudeSaved {
+                runAmplitude = core.inputAmplitudeVolts
+                runAmplitudeSaved = true
+            }
+            core.setInputAmplitude(volts: value)
+            logged = UInt32(clamping: Int(value * 1_000 + 0.5))
+        } else if case .width = plan.sweep {
+            let ticks = Self.ticks(microseconds: value, tickNanoseconds: core.tickNanoseconds)
+            core.setPatternPulses(widthTicks: ticks, everyPeriods: 1)
+            logged = UInt32(clamping: Int64(ticks) * core.tickNanoseconds / 1_000)
+        } else {
+            core.setPatternPulses(widthTicks: Int(core.pulseEnd - core.pulseStart), everyPeriods: Int(value))
+            logged = UInt32(clamping: Int(value))
+        }
+        emit(core, .sweepPoint, layer: Int(plan.sweep.rawValue), neuron: sweepIndex, payload: logged)
+    }
+
+    private func firstFireInLayer0(_ core: borrowing NeuronCore) -> Int? {
+        var index = 0
+        while index < core.eventCount {
+            let event = core.eventStorage[index]
+            if case .fire = event.kind, event.layer == 0 { return Int(event.neuron) }
+            index += 1
+        }
+        return nil
     }
 
     /// The run is over: inputs grounded, columns as wired, the run's amplitude back.
@@ -858,7 +1061,7 @@ public struct LearningRun: ~Copyable {
             case .layer2:
                 if layer == plan.hiddenLayer { core.setColumns(ofLayer: layer, .asWired, plastic: false) }
                 if layer > plan.outputLayer { core.setColumns(ofLayer: layer, .closed, plastic: false) }
-            case .inference, .presenting, .readout:
+            case .inference, .presenting, .readout, .characterize:
                 core.setColumns(ofLayer: layer, .asWired, plastic: false)
             case .stdp:
                 // Only the studied column integrates; nothing programs but the scheduled pulses.
@@ -879,6 +1082,14 @@ public struct LearningRun: ~Copyable {
             readRow = 0
             readStep = 0
             phase = .reading
+            return
+        }
+        if case .characterize = next {
+            core.withdrawPattern()
+            sweepIndex = 0
+            trial = 0
+            trialStep = .next
+            phase = .characterizing
             return
         }
         if case .stdp = next {

@@ -17,16 +17,7 @@ public enum Characterization {
         }
         /// The q-quantile (0…1) over all trials, counting trials that never fired as slower than any
         /// that did; `nil` when the quantile falls on a trial that never fired.
-        public func quantile(_ q: Double) -> Double? {
-            let sorted = pulsesPerTrial.map { $0 ?? Int.max }.sorted()
-            guard !sorted.isEmpty else { return nil }
-            let position = q * Double(sorted.count - 1)
-            let lower = Int(position.rounded(.down))
-            let upper = Int(position.rounded(.up))
-            guard sorted[upper] != Int.max else { return nil }
-            let fraction = position - Double(lower)
-            return Double(sorted[lower]) * (1 - fraction) + Double(sorted[upper]) * fraction
-        }
+        public func quantile(_ q: Double) -> Double? { CharacterizationCurve.Point.quantile(q, of: pulsesPerTrial) }
     }
 
     /// The pulse train of Fig. 2c/2e: the device in series with its read-out resistor (and a

@@ -13,6 +13,9 @@ actor RunManager {
     let patterns: PatternStore
     let directory: String
     let maxAmplitudeVolts: Double
+    /// The longest pattern pulse the limits allow (width and duty), in ticks, and a tick's length.
+    let longestPulseTicks: Int
+    let tickNanoseconds: Int64
     /// Only the simulated breadboard follows a run's amplitude (a real board's rail is set at start).
     let amplitudeIsAdjustable: Bool
     let defaultMissPolicy: DeadlineMissPolicy
@@ -26,7 +29,12 @@ actor RunManager {
     /// The run ended because the log could not be written (so it is ended once).
     private var endedForLog: UInt32?
 
-    init(control: LoopControl, patterns: PatternStore, directory: String, layerSizes: [Int], maxAmplitudeVolts: Double, amplitudeIsAdjustable: Bool, defaultMissPolicy: DeadlineMissPolicy) throws {
+    init(
+        control: LoopControl, patterns: PatternStore, directory: String, layerSizes: [Int], maxAmplitudeVolts: Double,
+        outputLimits: OutputLimits, tickNanoseconds: Int64, amplitudeIsAdjustable: Bool, defaultMissPolicy: DeadlineMissPolicy
+    ) throws {
+        longestPulseTicks = min(outputLimits.maxPulseWidthTicks, outputLimits.maxOnTicksPerPeriod)
+        self.tickNanoseconds = tickNanoseconds
         self.layerSizes = layerSizes
         self.control = control
         self.patterns = patterns
@@ -78,7 +86,11 @@ actor RunManager {
         let parameters = spec.parameters
         let plan = try Self.plan(
             spec, parameters: parameters, layerSizes: layerSizes, inputCount: control.inputCount,
-            maxPulses: control.maxPulsesPerPresentation, maxAmplitudeVolts: maxAmplitudeVolts)
+            maxPulses: control.maxPulsesPerPresentation, maxAmplitudeVolts: maxAmplitudeVolts,
+            longestPulseTicks: longestPulseTicks, tickNanoseconds: tickNanoseconds)
+        if case .learn(let learn) = plan, learn.kind == .characterize, learn.sweep == .amplitude, !amplitudeIsAdjustable {
+            throw APIFailure(.badRequest, "parameters.sweep amplitude sets the pulse amplitude at each point: that needs the simulated breadboard for now (a real board's amplitude is its profile's); sweep width or interval instead", field: "parameters.sweep")
+        }
         if case .learn(let learn) = plan, learn.kind == .rampWTA, !amplitudeIsAdjustable {
             throw APIFailure(.badRequest, "protocol ramp-wta sets the pulse amplitude as it goes: that needs the simulated breadboard for now (a real board's amplitude is its profile's)", field: "protocol")
         }
@@ -162,7 +174,10 @@ actor RunManager {
 
     /// The loop's plan for a spec, every parameter checked against its range and the board; a
     /// 400 naming the first field that is wrong.
-    static func plan(_ spec: RunSpec, parameters: RunParameters, layerSizes: [Int], inputCount: Int, maxPulses: Int, maxAmplitudeVolts: Double) throws(APIFailure) -> RunPlan {
+    static func plan(
+        _ spec: RunSpec, parameters: RunParameters, layerSizes: [Int], inputCount: Int, maxPulses: Int, maxAmplitudeVolts: Double,
+        longestPulseTicks: Int, tickNanoseconds: Int64
+    ) throws(APIFailure) -> RunPlan {
         func check(_ value: Int?, _ name: String, _ allowed: ClosedRange<Int>, why: String = "") throws(APIFailure) {
             guard let value else { return }
             guard allowed.contains(value) else {
@@ -191,6 +206,13 @@ actor RunManager {
         ]
         if spec.protocol != "stdp", let name = stdpOnly.first(where: \.given)?.name {
             throw APIFailure(.badRequest, "parameters.\(name) is for stdp", field: "parameters.\(name)")
+        }
+        let characterizeOnly: [(name: String, given: Bool)] = [
+            ("sweep", parameters.sweep != nil), ("measure", parameters.measure != nil), ("sweepFrom", parameters.sweepFrom != nil),
+            ("sweepTo", parameters.sweepTo != nil), ("sweepStep", parameters.sweepStep != nil),
+        ]
+        if spec.protocol != "characterize", let name = characterizeOnly.first(where: \.given)?.name {
+            throw APIFailure(.badRequest, "parameters.\(name) is for characterize", field: "parameters.\(name)")
         }
         if spec.protocol != "readout", parameters.readoutLayer != nil {
             throw APIFailure(.badRequest, "parameters.readoutLayer is for readout", field: "parameters.readoutLayer")
@@ -258,6 +280,40 @@ actor RunManager {
         if plan.kind == .readout {
             plan.readoutLayer = parameters.readoutLayer ?? -1
             try check(parameters.readoutLayer, "readoutLayer", 0...(layerSizes.count - 1))
+        }
+        if plan.kind == .characterize {
+            if let name = parameters.sweep {
+                guard let sweep = CharacterizationSweep(name: name) else {
+                    throw APIFailure(.badRequest, "parameters.sweep is '\(name)'; allowed: amplitude, width, interval", field: "parameters.sweep")
+                }
+                plan.sweep = sweep
+            }
+            if let name = parameters.measure {
+                guard let measure = CharacterizationMeasure(name: name) else {
+                    throw APIFailure(.badRequest, "parameters.measure is '\(name)'; allowed: first-fire, rate", field: "parameters.measure")
+                }
+                plan.measure = measure
+            }
+            let tickMicroseconds = Double(tickNanoseconds) / 1_000
+            // Defaults: the amplitudes of seed 000 Fig. 2e, widths of one tick to the longest the
+            // limits allow, one to five periods between pulses.
+            switch plan.sweep {
+            case .amplitude: (plan.sweepFrom, plan.sweepTo, plan.sweepStep) = (1.0, min(2.0, maxAmplitudeVolts), 0.1)
+            case .width: (plan.sweepFrom, plan.sweepTo, plan.sweepStep) = (tickMicroseconds, Double(max(1, longestPulseTicks)) * tickMicroseconds, tickMicroseconds)
+            case .interval: (plan.sweepFrom, plan.sweepTo, plan.sweepStep) = (1, 5, 1)
+            }
+            plan.sweepFrom = parameters.sweepFrom ?? plan.sweepFrom
+            plan.sweepTo = parameters.sweepTo ?? plan.sweepTo
+            plan.sweepStep = parameters.sweepStep ?? plan.sweepStep
+            if plan.sweep == .amplitude, plan.sweepTo > maxAmplitudeVolts {
+                throw APIFailure(.badRequest, "parameters.sweepTo is \(plan.sweepTo) V, beyond this board's limits.max_amplitude_volts of \(maxAmplitudeVolts) V", field: "parameters.sweepTo")
+            }
+            if plan.sweep == .width, plan.sweepTo > Double(longestPulseTicks) * tickMicroseconds + 1e-9 {
+                throw APIFailure(.badRequest, "parameters.sweepTo is \(plan.sweepTo) µs, longer than this board's limits allow (max_pulse_width_us and max_duty: \(Double(longestPulseTicks) * tickMicroseconds) µs)", field: "parameters.sweepTo")
+            }
+            if plan.sweep == .width, plan.sweepFrom < tickMicroseconds - 1e-9 {
+                throw APIFailure(.badRequest, "parameters.sweepFrom is \(plan.sweepFrom) µs, shorter than one tick (\(tickMicroseconds) µs)", field: "parameters.sweepFrom")
+            }
         }
         if plan.kind == .stdp {
             guard let window = STDPWindow(
