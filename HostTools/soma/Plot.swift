@@ -156,8 +156,8 @@ struct PlotWeights: ParsableCommand {
 struct PlotCharacterize: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "characterize",
-        abstract: "First-fire or rate curves (seed 000 Fig. 2f, 3d) from `soma sim characterize --json` output.",
-        discussion: "first-fire: the median pulses to first fire against amplitude; rate: the spiking rate against amplitude. One point per amplitude.")
+        abstract: "First-fire or rate curves (seed 000 Fig. 2f, 3d) from `soma sim characterize --json` or a characterize run's `soma run report --json`.",
+        discussion: "first-fire: the median pulses to first fire against the swept amplitude, width or interval; rate: the spiking rate against it. One point per sweep value.")
 
     @Option(help: "A file holding `soma sim characterize --json` output.")
     var from: String
@@ -170,13 +170,18 @@ struct PlotCharacterize: ParsableCommand {
 
     struct Characterized: Decodable {
         struct Point: Decodable {
-            let amplitude_v: Double
+            let amplitude_v: Double?
+            let width_us: Double?
+            let interval_periods: Double?
             let median_pulses: Double?
             let rate_hz: Double?
+            var x: Double { amplitude_v ?? width_us ?? interval_periods ?? 0 }
         }
         let model: String
         let mode: String
         let parameter_set: String?
+        /// `soma run report` of a characterize run: amplitude, width or interval.
+        let sweep: String?
         let points: [Point]
     }
 
@@ -187,15 +192,15 @@ struct PlotCharacterize: ParsableCommand {
             let device = curve.model + (curve.parameter_set.map { " \($0)" } ?? "")
             let chart = LinePlot(
                 title: firstFire ? "Pulses to first fire (\(device))" : "Spiking rate (\(device))",
-                xLabel: "amplitude (V)", yLabel: firstFire ? "median pulses to first fire" : "rate (Hz)",
-                points: curve.points.map { (x: $0.amplitude_v, y: firstFire ? $0.median_pulses : $0.rate_hz) })
+                xLabel: CharacterizationSummary.axisLabel(curve.sweep ?? "amplitude"), yLabel: firstFire ? "median pulses to first fire" : "rate (Hz)",
+                points: curve.points.map { (x: $0.x, y: firstFire ? $0.median_pulses : $0.rate_hz) })
             try writeSVG(chart.svg(), to: out)
             return curve
         }
         if json {
             print(try jsonText(["out": out, "mode": curve.mode, "points": curve.points.count] as [String: Any]))
         } else {
-            print("wrote \(out): \(curve.mode), \(curve.points.count) amplitudes")
+            print("wrote \(out): \(curve.mode), \(curve.points.count) points")
         }
     }
 }

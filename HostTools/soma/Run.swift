@@ -134,7 +134,9 @@ struct RunReport: ParsableCommand {
             are computed from the events alone, exactly as `soma sim run` computes them. With --out, \
             writes summary.json and SVG plots: rates-hidden.svg, rates-output.svg, confusion.svg. \
             An stdp run gives its pairings and their fit to the window (stdp.json, stdp.svg); a \
-            readout run the measured maps (weights.json, weights-layer*.svg, for `soma plot weights`).
+            readout run the measured maps (weights.json, weights-layer*.svg, for `soma plot weights`); \
+            a characterize run its curve (characterize.json, as `soma sim characterize --json` prints \
+            it, and characterize.svg).
             """
     )
 
@@ -160,7 +162,7 @@ struct RunReport: ParsableCommand {
                 throw HostError("run \(id) is a present run; a report needs a learning protocol (layer1-wta, layer2-supervised, infer, full, ramp-wta, stdp, readout)")
             }
             let store = try LogDatabase(path: database.database)
-            if document.spec.protocol == "stdp" || document.spec.protocol == "readout" {
+            if ["stdp", "readout", "characterize"].contains(document.spec.protocol) {
                 return try measurementReport(document, client: client, store: store)
             }
             let profile = try client.get("/v1/profile", as: ProfileDocument.self)
@@ -224,7 +226,31 @@ extension RunReport {
         let seconds = Double(last - (first ?? last)) * tickSeconds
         let encoded: Data
         do {
-            if document.spec.protocol == "stdp" {
+            if document.spec.protocol == "characterize" {
+                let p = document.spec.parameters
+                let profile = try client.get("/v1/profile", as: ProfileDocument.self)
+                let periodSeconds = 1 / profile.clockHz
+                let trialSeconds = Double(p.inferPeriods ?? 80) * periodSeconds
+                let trialTicks = UInt64((trialSeconds / tickSeconds).rounded())
+                let summary = CharacterizationSummary(
+                    curve: CharacterizationCurve(events: events, trialTicks: trialTicks),
+                    measure: p.measure.flatMap(CharacterizationMeasure.init(name:)) ?? .firstFire,
+                    sweep: p.sweep.flatMap(CharacterizationSweep.init(name:)) ?? .amplitude,
+                    trialSeconds: trialSeconds, neurons: profile.layers.first ?? 1)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                encoded = try encoder.encode(summary)
+                if let out {
+                    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                    try encoded.write(to: URL(fileURLWithPath: out + "/characterize.json"))
+                    try summary.plot.svg().write(toFile: out + "/characterize.svg", atomically: true, encoding: .utf8)
+                }
+                if !json {
+                    print("run \(document.id) (characterize, \(document.state)):")
+                    print(summary.text)
+                    if let out { print("wrote \(out)/: characterize.json, characterize.svg") }
+                }
+            } else if document.spec.protocol == "stdp" {
                 let p = document.spec.parameters
                 let window = STDPWindow(
                     shapeName: p.stdpWindow, potentiation: p.stdpPotentiation, depression: p.stdpDepression,
@@ -257,7 +283,7 @@ extension RunReport {
         } catch let error as HostError {
             throw error
         } catch {
-            throw HostError("cannot encode the report: \(error)")
+            throw HostError("cannot write the report: \(error)")
         }
         if json { print(String(decoding: encoded, as: UTF8.self)) }
     }

@@ -104,3 +104,45 @@ struct SynapseAccessTests {
         #expect(onTicks == 5, "one pulse of the profile's width (5 ticks)")
     }
 }
+
+@Suite("pattern pulse width and spacing set by a run (characterisation sweeps)")
+struct PatternPulseTests {
+    /// Ticks with row 0 on, over `periods` clock periods from a presentation at a period start.
+    static func onTicks(width: Int, every: Int, periods: Int) throws -> (on: Int, pulses: UInt64) {
+        var core = try NeuronCore(configuration: .singleNeuron(), patterns: PatternBank([Pattern(pixels: [true, true])], inputCount: 2))
+        let accepted = core.setPatternPulses(widthTicks: width, everyPeriods: every)
+        #expect(accepted)
+        core.present(pattern: 0)
+        var on = 0
+        for _ in 0..<(periods * 10) {
+            core.step()
+            if core.rowIsPulsing(0) { on += 1 }
+        }
+        return (on, core.pulsesDelivered)
+    }
+
+    @Test("width: every pulse that many ticks; spacing: a pulse every k-th period from the presentation's first, counted as delivered")
+    func widthAndSpacing() throws {
+        #expect(try Self.onTicks(width: 2, every: 1, periods: 4) == (8, 4))
+        #expect(try Self.onTicks(width: 5, every: 3, periods: 7) == (15, 3), "periods 0, 3 and 6")
+        #expect(try Self.onTicks(width: 10, every: 1, periods: 2) == (20, 2), "the whole period, when the pulse starts at its beginning")
+    }
+
+    @Test("refused: no width, a width past the period's end, a spacing below 1; reset gives the profile's pulses back")
+    func refusedAndReset() throws {
+        var core = try NeuronCore(configuration: .singleNeuron(), patterns: PatternBank([Pattern(pixels: [true, true])], inputCount: 2))
+        let zero = core.setPatternPulses(widthTicks: 0, everyPeriods: 1)
+        let long = core.setPatternPulses(widthTicks: 11, everyPeriods: 1)
+        let never = core.setPatternPulses(widthTicks: 2, everyPeriods: 0)
+        #expect(!zero && !long && !never)
+        core.setPatternPulses(widthTicks: 1, everyPeriods: 2)
+        core.resetPatternPulses()
+        core.present(pattern: 0)
+        var on = 0
+        for _ in 0..<20 {
+            core.step()
+            if core.rowIsPulsing(0) { on += 1 }
+        }
+        #expect(on == 10, "the single-neuron profile's 5-tick pulses, every period")
+    }
+}

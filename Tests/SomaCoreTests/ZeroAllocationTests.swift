@@ -146,7 +146,7 @@ struct LearningZeroAllocationTests {
 }
 
 extension LearningZeroAllocationTests {
-    @Test("1,000,000 ticks of stdp pairings and read-outs (synapse accesses, single pulses, column currents) allocate nothing")
+    @Test("1,000,000 ticks of stdp pairings, read-outs and characterisation sweeps (synapse accesses, single pulses, column currents, pulse widths and spacings) allocate nothing")
     func stdpAndReadoutMillionTicks() throws {
         var core = try NeuronCore(configuration: .paperNetwork(), patterns: ZeroAllocationTests.paperPatterns())
         var board = RandomFireSenseBoard(seed: 5, flipsPerThousand: 80)
@@ -159,6 +159,27 @@ extension LearningZeroAllocationTests {
         stdp.stdpStepMilliseconds = 5
         stdp.stdpRestorePulses = 5
         let readout = LearningPlan(kind: .readout)
+        var widths = LearningPlan(kind: .characterize)
+        widths.sweep = .width
+        widths.sweepFrom = 50
+        widths.sweepTo = 250
+        widths.sweepStep = 50
+        widths.testRepeats = 2
+        widths.maxPulses = 20
+        var spacings = widths
+        spacings.sweep = .interval
+        spacings.measure = .rate
+        spacings.sweepFrom = 1
+        spacings.sweepTo = 3
+        spacings.sweepStep = 1
+        spacings.inferPeriods = 10
+        var amplitudes = widths
+        amplitudes.sweep = .amplitude
+        amplitudes.sweepFrom = 1.0
+        amplitudes.sweepTo = 1.6
+        amplitudes.sweepStep = 0.3
+        let plans = [stdp, readout, widths, spacings, amplitudes]
+        var sweepPoints = 0
         #expect(learning.start(stdp, core: &core))
         _ = runLearning(&core, &learning, on: &board, count: 10_000)  // warm-up
         var runs = 0
@@ -168,19 +189,23 @@ extension LearningZeroAllocationTests {
             var ticks = 0
             while ticks < 1_000_000 {
                 let finished = learning.advance(core: &core)
-                for event in learning.events where event.kind == .stdpPairing { pairings += 1 }
+                for event in learning.events {
+                    if case .stdpPairing = event.kind { pairings += 1 }
+                    if case .sweepPoint = event.kind { sweepPoints += 1 }
+                }
                 logged += learning.events.count
                 if finished {
                     runs += 1
-                    _ = learning.start(runs % 2 == 0 ? stdp : readout, core: &core)
+                    _ = learning.start(plans[runs % plans.count], core: &core)
                 }
                 core.tick(on: &board)
                 ticks += 1
             }
         }
         #expect(counted == 0)
-        #expect(runs > 10, "both protocols ran to the end many times")
+        #expect(runs > 10, "every protocol ran to the end, more than once")
         #expect(pairings > 100)
+        #expect(sweepPoints > 20)
         #expect(logged > 10_000)
     }
 

@@ -192,4 +192,38 @@ struct LearningCLITests {
         #expect(drawn.status == 0, "\(drawn.stderr)")
         #expect(try cells(config + "/maps/w.svg") == 4)
     }
+
+    @Test("characterize on a board: an amplitude sweep started from a run spec, reported as soma sim characterize prints curves, and drawn by soma plot characterize")
+    func characterizeReport() throws {
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let board = try SimulatedBoard(["--speed", "max"])
+        #expect(try soma(["board", "add", "neuron", board.url], config: config).status == 0)
+        try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+        try "label: both\n##\n".write(toFile: config + "/both.txt", atomically: true, encoding: .utf8)
+        #expect(try soma(["patterns", "upload", config + "/both.txt"], config: config).status == 0)
+        try """
+            protocol = "characterize"
+            patternSet = "both"
+            [parameters]
+            sweep = "amplitude"
+            sweepFrom = 1.2
+            sweepTo = 2.0
+            sweepStep = 0.2
+            testRepeats = 10
+            """.write(toFile: config + "/sweep.toml", atomically: true, encoding: .utf8)
+        let started = try soma(["run", "start", config + "/sweep.toml"], config: config)
+        #expect(started.status == 0, "\(started.stderr)")
+        #expect(try soma(["run", "watch", "--json"], config: config).status == 0)
+        #expect(try soma(["logs", "pull"], config: config).status == 0)
+        let report = try soma(["run", "report", "--json", "--out", config + "/curve"], config: config)
+        #expect(report.status == 0, "\(report.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        #expect(document["mode"] as? String == "first-fire" && document["sweep"] as? String == "amplitude")
+        let points = try #require(document["points"] as? [[String: Any]])
+        #expect(points.compactMap { $0["amplitude_v"] as? Double } == [1.2, 1.4, 1.6, 1.8, 2.0])
+        #expect(points.allSatisfy { $0["trials"] as? Int == 10 && $0["fired_fraction"] is Double })
+        let plotted = try soma(["plot", "characterize", "--from", config + "/curve/characterize.json", "--out", config + "/curve/plot.svg"], config: config)
+        #expect(plotted.status == 0, "\(plotted.stderr)")
+        #expect(try SVGCensus(file: config + "/curve/plot.svg").count(ofClass: "point") == points.filter { !($0["median_pulses"] is NSNull) }.count)
+    }
 }

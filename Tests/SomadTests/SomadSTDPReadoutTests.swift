@@ -114,3 +114,43 @@ struct SomadSTDPReadoutTests {
 enum STDPTestsPatterns {
     static let evoke = try! PatternBank([Pattern(pixels: [false, true, true, true], label: "evoke")], inputCount: 4)
 }
+
+@Suite("somad runs characterize", .serialized)
+struct SomadCharacterizeTests {
+    @Test("characterize specs that cannot run are refused, naming the field; a width sweep runs and logs a sweep point per width")
+    func characterize() async throws {
+        let somad = try Daemon.simulated(["--speed", "max"])
+        defer { somad.terminate() }
+        let both = PatternSetDocument(name: "both", patterns: [PatternDocument(label: "both", pixels: "11")])
+        _ = try await somad.json(PatternSetSummary.self, "POST", "/v1/pattern-sets", body: both, expect: 201)
+        func expectFailure(_ body: String, field: String, saying words: String) async throws {
+            let answer = try await somad.failure("POST", "/v1/runs", raw: Data(body.utf8))
+            #expect(answer.status == 400, "\(body) → \(answer)")
+            #expect(answer.document.field == field, "\(body) → \(answer.document)")
+            #expect(answer.document.error.contains(words), "\(body) → \(answer.document.error)")
+        }
+        try await expectFailure(#"{"protocol": "characterize", "patternSet": "both", "parameters": {"sweep": "frequency"}}"#, field: "parameters.sweep", saying: "amplitude, width, interval")
+        try await expectFailure(#"{"protocol": "characterize", "patternSet": "both", "parameters": {"measure": "latency"}}"#, field: "parameters.measure", saying: "first-fire, rate")
+        try await expectFailure(#"{"protocol": "characterize", "patternSet": "both", "parameters": {"sweepTo": 2.5}}"#, field: "parameters.sweepTo", saying: "limits.max_amplitude_volts of 2.0 V")
+        // The profile allows 500 µs pulses but only half of a 500 µs period: 250 µs.
+        try await expectFailure(#"{"protocol": "characterize", "patternSet": "both", "parameters": {"sweep": "width", "sweepTo": 300}}"#, field: "parameters.sweepTo", saying: "250.0 µs")
+        try await expectFailure(#"{"protocol": "characterize", "patternSet": "both", "parameters": {"sweep": "width", "sweepFrom": 20}}"#, field: "parameters.sweepFrom", saying: "one tick (50.0 µs)")
+        try await expectFailure(#"{"protocol": "characterize", "patternSet": "both", "parameters": {"sweep": "interval", "sweepStep": 0.5}}"#, field: "parameters.sweepStep", saying: "whole clock periods")
+        try await expectFailure(#"{"protocol": "characterize", "patternSet": "both", "parameters": {"sweepFrom": 1.5, "sweepTo": 1.0}}"#, field: "parameters.sweepTo", saying: "at least sweepFrom")
+        try await expectFailure(#"{"protocol": "infer", "patternSet": "both", "parameters": {"sweep": "width"}}"#, field: "parameters.sweep", saying: "is for characterize")
+        #expect(try await somad.json(RunList.self, "GET", "/v1/runs").runs.isEmpty, "nothing started")
+
+        var parameters = RunParameters(testRepeats: 3)
+        parameters.sweep = "width"
+        let started = try await somad.json(RunDocument.self, "POST", "/v1/runs", body: RunSpec(protocol: "characterize", patternSet: "both", parameters: parameters), expect: 201)
+        #expect(started.presentationsPlanned == 15, "5 widths (50…250 µs by 50) × 3 trials")
+        let run = try await SomadSTDPReadoutTests.waitUntilFinished(somad, started.id)
+        #expect(run.state == "completed" && run.stage == "characterize", "\(run)")
+        let status = try await somad.waitForStatus(30, "the run's events synced") { $0.store.lastSequence >= $0.loop.eventsPushed }
+        let events = try await somad.pullAll(through: status.store.lastSequence).compactMap(\.neuronEvent)
+        let curve = CharacterizationCurve(events: events, trialTicks: 800)
+        #expect(curve.points.map(\.value) == [50, 100, 150, 200, 250])
+        #expect(curve.points.allSatisfy { $0.pulsesPerTrial.count == 3 })
+        #expect(!events.contains { $0.kind == .boardFault }, "no pulse reached a limit")
+    }
+}
