@@ -446,7 +446,7 @@ public struct RunList: Codable, Sendable {
 
 /// One logged event. `kind` is one of fire, spike, lateral-inhibition, inhibition-released,
 /// potentiation-window, depression-window, overrun, board-fault, presentation, run-started,
-/// run-ended, stage-started, learned, no-fire, fault-cleared, read-row, synapse-read, stdp-pairing; `payload` and `neuron` mean what the kind says (see README).
+/// run-ended, stage-started, learned, no-fire, fault-cleared, read-row, synapse-read, stdp-pairing, sweep-point; `payload` and `neuron` mean what the kind says (see README).
 public struct EventDocument: Codable, Sendable, Equatable {
     public var sequence: UInt64
     public var tick: UInt64
