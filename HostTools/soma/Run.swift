@@ -159,7 +159,7 @@ struct RunReport: ParsableCommand {
             let id = if let runID { runID } else { try RunWatch.latest(client) }
             let document = try client.get("/v1/runs/\(id)", as: RunDocument.self)
             guard document.spec.protocol != "present" else {
-                throw HostError("run \(id) is a present run; a report needs a learning protocol (layer1-wta, layer2-supervised, infer, full, ramp-wta, stdp, readout)")
+                throw HostError("run \(id) is a present run; a report needs a learning or measuring protocol (layer1-wta, layer2-supervised, infer, full, ramp-wta, stdp, readout, characterize)")
             }
             let store = try LogDatabase(path: database.database)
             if ["stdp", "readout", "characterize"].contains(document.spec.protocol) {
@@ -170,25 +170,12 @@ struct RunReport: ParsableCommand {
             var report = LearningReport(
                 patternCount: set.patterns.count, hiddenNeurons: profile.layers.first ?? 0,
                 outputNeurons: profile.layers.count > 1 ? profile.layers[1] : 0)
-            var first: UInt64?
-            var last: UInt64 = 0
-            try store.forEachEvent(board: client.name, run: Int64(id), kinds: nil) { stored in
-                let event = stored.event
-                guard let kind = EventKind(name: event.kind) else { return }
-                first = first ?? event.tick
-                last = event.tick
-                report.add(NeuronEvent(
-                    tick: event.tick, kind: kind, layer: UInt8(clamping: event.layer), neuron: UInt16(clamping: event.neuron),
-                    payload: event.payload))
-            }
+            let pulled = try Self.pulledEvents(of: id, client: client, store: store)
+            for event in pulled.events { report.add(event) }
             report.finish()
-            guard report.events > 0 else {
-                throw HostError("the database holds no events of run \(id) of board '\(client.name)'; pull them with `soma logs pull --board \(client.name)`")
-            }
-            let tickSeconds = (try store.tickMicroseconds(board: client.name) ?? 50) * 1e-6
             let labels = set.patterns.enumerated().map { $0.element.label ?? String($0.offset) }
             let summary = LearningSummary(
-                report: report, labels: labels, virtualSeconds: Double(last - (first ?? last)) * tickSeconds, wallSeconds: nil)
+                report: report, labels: labels, virtualSeconds: pulled.seconds, wallSeconds: nil)
             if let out { try summary.write(to: out) }
             if json {
                 do { print(String(decoding: try LearningSummary.encoder.encode(summary), as: UTF8.self)) } catch {
@@ -206,24 +193,26 @@ struct RunReport: ParsableCommand {
 
 extension RunReport {
     /// An stdp run's curve, or a readout run's maps, from the pulled events.
-    private func measurementReport(_ document: RunDocument, client: BoardClient, store: LogDatabase) throws(HostError) {
+    /// The run's events from the local database, and the board time they span; an error saying
+    /// to pull first when there are none.
+    static func pulledEvents(of run: UInt32, client: BoardClient, store: LogDatabase) throws(HostError) -> (events: [NeuronEvent], seconds: Double, tickSeconds: Double) {
         var events: [NeuronEvent] = []
-        var first: UInt64?
-        var last: UInt64 = 0
-        try store.forEachEvent(board: client.name, run: Int64(document.id), kinds: nil) { stored in
+        try store.forEachEvent(board: client.name, run: Int64(run), kinds: nil) { stored in
             let event = stored.event
             guard let kind = EventKind(name: event.kind) else { return }
-            first = first ?? event.tick
-            last = event.tick
             events.append(NeuronEvent(
                 tick: event.tick, kind: kind, layer: UInt8(clamping: event.layer), neuron: UInt16(clamping: event.neuron),
                 payload: event.payload))
         }
-        guard !events.isEmpty else {
-            throw HostError("the database holds no events of run \(document.id) of board '\(client.name)'; pull them with `soma logs pull --board \(client.name)`")
+        guard let first = events.first, let last = events.last else {
+            throw HostError("the database holds no events of run \(run) of board '\(client.name)'; pull them with `soma logs pull --board \(client.name)`")
         }
         let tickSeconds = (try store.tickMicroseconds(board: client.name) ?? 50) * 1e-6
-        let seconds = Double(last - (first ?? last)) * tickSeconds
+        return (events, Double(last.tick - first.tick) * tickSeconds, tickSeconds)
+    }
+
+    private func measurementReport(_ document: RunDocument, client: BoardClient, store: LogDatabase) throws(HostError) {
+        let (events, seconds, tickSeconds) = try Self.pulledEvents(of: document.id, client: client, store: store)
         let encoded: Data
         do {
             if document.spec.protocol == "characterize" {

@@ -152,3 +152,13 @@ final class Daemon: @unchecked Sendable {
 let twoPatterns = PatternSetDocument(name: "pair", patterns: [
     PatternDocument(label: "left", pixels: "10"), PatternDocument(label: "both", pixels: "11"),
 ])
+
+extension Daemon {
+    /// POSTs a run spec that must be refused: 400, naming `field`, the error containing `words`.
+    func expectRunRefused(_ body: String, field: String, saying words: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let answer = try await failure("POST", "/v1/runs", raw: Data(body.utf8))
+        #expect(answer.status == 400, "\(body) → \(answer)", sourceLocation: sourceLocation)
+        #expect(answer.document.field == field, "\(body) → \(answer.document)", sourceLocation: sourceLocation)
+        #expect(answer.document.error.contains(words), "\(body) → \(answer.document.error)", sourceLocation: sourceLocation)
+    }
+}

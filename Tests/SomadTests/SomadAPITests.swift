@@ -76,7 +76,7 @@ struct SomadAPITests {
         try await expectFailure("POST", "/v1/runs", #"{"protocol": "present", "patternSet": "pair", "parameters": {"periodsPerPattern": "five"}}"#, field: "parameters.periodsPerPattern", saying: "must be a whole number")
         try await expectFailure("POST", "/v1/runs", #"{"protocol": "present", "patternSet": "pair", "parameters": {}}"#, field: "parameters.periodsPerPattern", saying: "is required")
         try await expectFailure("POST", "/v1/runs", #"{"protocol": "present", "patternSet": "pair", "parameters": {"periodsPerPattern": 0}}"#, field: "parameters.periodsPerPattern", saying: "allowed: 1…")
-        try await expectFailure("POST", "/v1/runs", #"{"protocol": "stdp", "patternSet": "pair", "parameters": {"periodsPerPattern": 5}}"#, field: "protocol", saying: "known: present")
+        try await expectFailure("POST", "/v1/runs", #"{"protocol": "hebbian", "patternSet": "pair", "parameters": {"periodsPerPattern": 5}}"#, field: "protocol", saying: "known: present")
         try await expectFailure("POST", "/v1/runs", #"{"protocol": "present", "patternSet": "none", "parameters": {"periodsPerPattern": 5}}"#, status: 404, field: "patternSet", saying: "no pattern set named none")
         // A set stored for another board (written straight into the store): refused at run time.
         try #"{"name":"wide","patterns":[{"pixels":"101"}]}"#.write(toFile: somad.dataDirectory! + "/patterns/wide.json", atomically: true, encoding: .utf8)

@@ -819,6 +819,8 @@ public struct LearningRun: ~Copyable {
         let atPeriodStart = core.currentTick % ticksPerPeriod == 0
         switch stdpStep {
         case .baseline:
+            // From a period boundary, so that a run's timing does not depend on when it was started.
+            if readStep == 0 && !atPeriodStart { return false }
             guard read(core: &core, layer: layer, row: row, column: column) else { return false }
             baselineSiemens = lastReadSiemens
             beginPairing(core)
@@ -833,8 +835,9 @@ public struct LearningRun: ~Copyable {
                 if plan.stdpTarget(stdpPoint) >= 0 {
                     stdpStep = .preFirst
                 } else {
-                    core.present(pattern: 0)
-                    stdpStep = .evoking
+                    // The evoking pattern starts on the next period boundary, as every presentation does.
+                    waitUntilTick = 0
+                    stdpStep = .waitingToEvoke
                 }
                 return false
             }

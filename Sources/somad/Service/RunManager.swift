@@ -234,7 +234,13 @@ actor RunManager {
                 shuffleSeed: parameters.shuffleSeed ?? 0))
         }
         for (name, value) in [("periodsPerPattern", parameters.periodsPerPattern), ("repeats", parameters.repeats)] where value != nil {
-            throw APIFailure(.badRequest, "parameters.\(name) is for present; \(spec.protocol) uses \(name == "repeats" ? "epochs, layer2Epochs and testRepeats" : "inferPeriods")", field: "parameters.\(name)")
+            let instead = switch spec.protocol {
+            case "stdp": name == "repeats" ? "epochs (passes over the sweep)" : "stdpFromMs, stdpToMs and stdpStepMs"
+            case "characterize": name == "repeats" ? "testRepeats (trials a sweep value)" : "inferPeriods (rate) or maxPulses (first-fire)"
+            case "readout": "nothing of the kind: it reads every row once"
+            default: name == "repeats" ? "epochs, layer2Epochs and testRepeats" : "inferPeriods"
+            }
+            throw APIFailure(.badRequest, "parameters.\(name) is for present; \(spec.protocol) uses \(instead)", field: "parameters.\(name)")
         }
         if parameters.shuffleSeed != nil {
             throw APIFailure(.badRequest, "parameters.shuffleSeed is for present; \(spec.protocol) shuffles by parameters.seed", field: "parameters.shuffleSeed")
