@@ -47,6 +47,26 @@ def main() -> int:
     print("-" * len(header))
     for shape, core_ns, base_ns, ratio, core_m, base_m in rows:
         print(f"{shape:<10} {core_ns:>13.1f} {base_ns:>14.1f} {ratio:>8.2f}x {core_m:>18.3f} {base_m:>19.3f}")
+    staged = [(name[len("core tick with output stage, "):], result) for name, result in results.items()
+              if name.startswith("core tick with output stage, ")]
+    if staged:
+        print()
+        print("Output stage (every row held to the profile's limits each tick; baseline: the same core"
+              " tick without limits, same run)")
+        header = f"{'network':<10} {'with stage ns/tick':>19} {'without ns/tick':>16} {'cost':>7} {'mallocs/tick':>13}"
+        print(header)
+        print("-" * len(header))
+        for shape, result in staged:
+            plain = results.get(f"core tick, {shape}")
+            if plain is None:
+                print(f"missing baseline for the output stage, {shape}", file=sys.stderr)
+                return 1
+            with_ns = result["wallClock"] / TICKS_PER_ITERATION
+            plain_ns = plain["wallClock"] / TICKS_PER_ITERATION
+            stage_m = result["mallocCountTotal"] / TICKS_PER_ITERATION
+            print(f"{shape:<10} {with_ns:>19.1f} {plain_ns:>16.1f} {with_ns / plain_ns:>6.2f}x {stage_m:>13.3f}")
+            if stage_m != 0:
+                rows.append((shape + " (output stage)", with_ns, plain_ns, 0, stage_m, 0))
     sims = [(name[len("sim tick, "):], result) for name, result in results.items() if name.startswith("sim tick, ")]
     if sims:
         print()

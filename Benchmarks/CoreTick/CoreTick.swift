@@ -105,6 +105,25 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(board.eventCount &+ board.pulsingRows)
         }
 
+        Benchmark("core tick with output stage, \(name)") { benchmark in
+            // The same ticks with every row held to the paper profile's limits (width, duty,
+            // pulses per second, amplitude), as somad runs them: the stage's own cost.
+            var core = makeCore(configuration)
+            core.enforce(OutputLimits(
+                maxAmplitudeVolts: 2.0, boardAmplitudeVolts: 1.6, maxPulseWidthMicroseconds: 500, maxDuty: 0.5,
+                maxPulsesPerSecond: 2000, clock: configuration.clock))
+            var source = FireSenseSource(state: 7)
+            var board = FixedSenseBoard(senses: (0..<configuration.neuronCount).map { _ in source.next() })
+            for _ in 0..<1_000 { core.tick(on: &board) }
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                core.tick(on: &board)
+                board.eventCount &+= core.events.count
+            }
+            benchmark.stopMeasurement()
+            blackHole(board.eventCount &+ board.pulsingRows)
+        }
+
         Benchmark("sim tick, \(name)") { benchmark in
             // The core driving the simulated breadboard: every neuron's circuit solved and its
             // device and synapses advanced each tick.
