@@ -108,7 +108,13 @@ struct RunWatch: ParsableCommand {
         if json { print(try jsonText(run)); return }
         print("run \(run.id) \(run.state): \(run.presentationsBegun) of \(run.presentationsPlanned) presentations, \(run.fires ?? 0) fires, watched for \(String(format: "%.1f", elapsed)) s")
         if let learned = run.trainingFires {
-            print("training: \(learned) presentations reached their fire, \(run.trainingMisses ?? 0) gave up; `soma logs pull` then `soma run report` for winners and accuracy")
+            let misses = run.trainingMisses ?? 0
+            switch run.spec.protocol {
+            case "stdp": print("stdp: \(learned) pairings measured and programmed, \(misses) got no postsynaptic fire; `soma logs pull` then `soma run report` for the Δw(Δt) curve")
+            case "characterize": print("characterize: \(learned) first-fire trials fired, \(misses) gave up; `soma logs pull` then `soma run report` for the curve")
+            case "readout": print("readout: `soma logs pull` then `soma run report --out DIR` for the conductance maps")
+            default: print("training: \(learned) presentations reached their fire, \(misses) gave up; `soma logs pull` then `soma run report` for winners and accuracy")
+            }
         }
         if !["completed", "stopped"].contains(run.state) { throw ExitCode(1) }
     }
