@@ -113,6 +113,9 @@ struct SimRun: ParsableCommand {
         guard LearningProtocolKind(name: protocolName) != nil else {
             throw ValidationError("--protocol is one of \(LearningProtocolKind.allCases.map(\.description).joined(separator: ", "))")
         }
+        if protocolName == "characterize" {
+            throw ValidationError("--protocol characterize is a board's protocol (run it with `soma run start` on somad, --sim for the simulated breadboard); in-process sweeps are `soma sim characterize`")
+        }
         if protocolName == "stdp" && profile == nil {
             throw ValidationError("--protocol stdp needs --profile: a board whose synapses program in graded steps, e.g. --profile Board/profiles/sim-stdp-pair.toml --patterns Board/patterns/stdp-evoke.txt")
         }

@@ -80,6 +80,8 @@ struct LearningCLITests {
         defer { try? FileManager.default.removeItem(atPath: config) }
         let protocolName = try soma(["sim", "run", "--protocol", "stdp-ish"], config: config)
         #expect(protocolName.status == 64 && protocolName.stderr.contains("--protocol is one of"), "\(protocolName.stderr)")
+        let characterize = try soma(["sim", "run", "--protocol", "characterize"], config: config)
+        #expect(characterize.status == 64 && characterize.stderr.contains("soma sim characterize"), "\(characterize.stderr)")
         let stdpWithoutBoard = try soma(["sim", "run", "--protocol", "stdp"], config: config)
         #expect(stdpWithoutBoard.status == 64 && stdpWithoutBoard.stderr.contains("needs --profile"), "\(stdpWithoutBoard.stderr)")
         let window = try soma(["sim", "run", "--protocol", "stdp", "--profile", paperProfile, "--stdp-window", "gauss"], config: config)
