@@ -1,3 +1,9 @@
+// The plan, its option types, the STDP window and the run that steps them share this file: the
+// compiler's allocation checks on `LearningRun`'s tick methods cannot see types or functions of
+// other files in a debug (file-by-file) build, and refuse them. The read-outs of finished runs
+// (`STDPCurve`, `ReadoutMaps`, `CharacterizationCurve`, `LearningReport`) are not tick code and
+// live in files of their own.
+
 /// The stage of a run, logged in the `layer` field of `presentation` and `stageStarted` events.
 public enum ProtocolStage: UInt8, Sendable, BitwiseCopyable, CaseIterable, CustomStringConvertible {
     /// The `present` protocol: patterns on the inputs, nothing else.
