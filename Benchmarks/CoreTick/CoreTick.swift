@@ -75,6 +75,20 @@ struct FixedSenseBoard: Board {
     }
 }
 
+/// Times `core` ticking against fixed fire senses, after 1,000 ticks of warm-up.
+func timeTicks(_ benchmark: Benchmark, _ core: inout NeuronCore, _ configuration: NetworkConfiguration) {
+    var source = FireSenseSource(state: 7)
+    var board = FixedSenseBoard(senses: (0..<configuration.neuronCount).map { _ in source.next() })
+    for _ in 0..<1_000 { core.tick(on: &board) }
+    benchmark.startMeasurement()
+    for _ in benchmark.scaledIterations {
+        core.tick(on: &board)
+        board.eventCount &+= core.events.count
+    }
+    benchmark.stopMeasurement()
+    blackHole(board.eventCount &+ board.pulsingRows)
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, .throughput],
@@ -93,16 +107,7 @@ let benchmarks: @Sendable () -> Void = {
 
         Benchmark("core tick, \(name)") { benchmark in
             var core = makeCore(configuration)
-            var source = FireSenseSource(state: 7)
-            var board = FixedSenseBoard(senses: (0..<configuration.neuronCount).map { _ in source.next() })
-            for _ in 0..<1_000 { core.tick(on: &board) }
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                core.tick(on: &board)
-                board.eventCount &+= core.events.count
-            }
-            benchmark.stopMeasurement()
-            blackHole(board.eventCount &+ board.pulsingRows)
+            timeTicks(benchmark, &core, configuration)
         }
 
         Benchmark("core tick with output stage, \(name)") { benchmark in
@@ -112,16 +117,7 @@ let benchmarks: @Sendable () -> Void = {
             core.enforce(OutputLimits(
                 maxAmplitudeVolts: 2.0, boardAmplitudeVolts: 1.6, maxPulseWidthMicroseconds: 500, maxDuty: 0.5,
                 maxPulsesPerSecond: 2000, clock: configuration.clock))
-            var source = FireSenseSource(state: 7)
-            var board = FixedSenseBoard(senses: (0..<configuration.neuronCount).map { _ in source.next() })
-            for _ in 0..<1_000 { core.tick(on: &board) }
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                core.tick(on: &board)
-                board.eventCount &+= core.events.count
-            }
-            benchmark.stopMeasurement()
-            blackHole(board.eventCount &+ board.pulsingRows)
+            timeTicks(benchmark, &core, configuration)
         }
 
         Benchmark("sim tick, \(name)") { benchmark in
