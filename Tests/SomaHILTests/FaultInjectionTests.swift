@@ -315,7 +315,8 @@ struct DaemonFaultTests {
         var space = statvfs()
         statvfs(mountPoint, &space)
         let filler = mountPoint + "/filler"
-        FileManager.default.createFile(atPath: filler, contents: Data(count: max(0, Int(space.f_bavail) * Int(space.f_bsize) - 64 * 1024)))
+        let filled = FileManager.default.createFile(atPath: filler, contents: Data(count: max(0, Int(space.f_bavail) * Int(space.f_bsize) - 64 * 1024)))
+        #expect(filled, "the filler file was written")
 
         #expect(try eventually(20) { try status(port).store.writeFailure != nil })
         let full = try status(port)

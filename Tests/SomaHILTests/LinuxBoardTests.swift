@@ -71,6 +71,28 @@ struct LinuxBoardTests {
         #expect(try sim.levels(sim.primary, outputs).allSatisfy { !$0 })
     }
 
+    @Test("a read-out tick on a board without a read supply: rows held low, not pulsed at the pattern amplitude, and a limit-enforced fault logged")
+    func readTickHeldLow() throws {
+        try sim.pull(sim.primary, fire, up: false)
+        let profile = try shippedProfile("gpio-sim-single-neuron.toml")
+        var board = try LinuxBoard(profile: profile)
+        var core = try NeuronCore(configuration: profile.network, patterns: try PatternBank([Pattern(pixels: [true, true])], inputCount: 2))
+        let selected = core.selectAccessRow(0, ofLayer: 0) && core.selectAccessRow(1, ofLayer: 0)
+        let scheduled = core.access(.read, layer: 0, column: nil, readVolts: 0.2)
+        #expect(selected && scheduled)
+        core.tick(on: &board)
+        #expect(try sim.levels(sim.primary, [1, 2]) == [false, false], "both selected rows held low")
+        #expect(try sim.level(sim.primary, 8), "T1 still holds node 1 for the read")
+        let fault = core.events.first { $0.kind == .boardFault }
+        #expect(fault?.payload == LinuxBoardFault.noReadSupply && fault?.layer == BoardFault.Kind.limitEnforced.rawValue)
+        #expect(LinuxBoardFault.describe(BoardFault(code: LinuxBoardFault.noReadSupply, kind: .limitEnforced)).contains("held low"))
+        // The next tick is an ordinary one: the pattern's pulse reaches the rows.
+        core.present(pattern: 0)
+        core.tick(on: &board)
+        #expect(try sim.levels(sim.primary, [1, 2]) == [true, true])
+        #expect(board.driveSafeState() == nil)
+    }
+
     @Test("a fire shorter than a tick is caught by its rising edge")
     func shortFire() throws {
         try sim.pull(sim.primary, fire, up: false)

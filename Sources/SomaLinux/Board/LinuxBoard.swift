@@ -31,12 +31,16 @@ public enum LinuxBoardFault {
     public static let staleSample: UInt32 = 0x1_0001
     /// A row stayed on longer than `limits.max_pulse_width_us`; the output stage cut it.
     public static let pulseWidthLimit: UInt32 = 0x1_0002
+    /// A read-out tick asked for a read voltage on rows this board has no read-level supply for:
+    /// the rows were held low instead of pulsing at the pattern amplitude.
+    public static let noReadSupply: UInt32 = 0x1_0003
 
     /// A fault in words: the errno's text for I/O failures, what the codes above mean.
     public static func describe(_ fault: BoardFault) -> String {
         switch fault.code {
         case staleSample: return "the ADC's latest sample is older than max_age_us (I2C transfers failing?): fire sense not trusted"
         case pulseWidthLimit: return "a row stayed on longer than limits.max_pulse_width_us: the output stage cut it"
+        case noReadSupply: return "a read-out asked for a read voltage this board cannot put on its rows (no column-current read-out in its profile): the rows were held low"
         default:
             let text = fault.code < 4096 ? String(cString: strerror(Int32(fault.code))) : "board fault code \(fault.code)"
             return "\(fault.kind): \(text) (errno \(fault.code))"
@@ -427,9 +431,17 @@ public final class LinuxBoard: Board {
         var fault: BoardFault?
         // `if case`, not `==`: a cross-module enum comparison can allocate in debug builds.
         if case .high = lines.clock { set(clock, true) } else { set(clock, false) }
+        // A read tick wants its rows at a read voltage, not at the pattern amplitude this board's
+        // rows carry: hold them low rather than pulse them at the wrong voltage.
+        var reading = false
+        if case .some = lines.readVolts { reading = true }
         var row = 0
         while row < rows.count {
             var on = lines.rows[row]
+            if on && reading {
+                on = false
+                fault = BoardFault(code: LinuxBoardFault.noReadSupply, kind: .limitEnforced)
+            }
             if on {
                 rowOnTicks[row] += 1
                 if rowOnTicks[row] > maxRowOnTicks {
