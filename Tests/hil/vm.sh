@@ -19,7 +19,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 HIL_DIR="${HIL_DIR:-$ROOT/.build-hil}"
-HIL_TIMEOUT="${HIL_TIMEOUT:-300}"
+HIL_TIMEOUT="${HIL_TIMEOUT:-600}"
 HIL_MEMORY="${HIL_MEMORY:-1024}"
 HIL_I2C_ADDRESSES="${HIL_I2C_ADDRESSES:-0x48,0x49,0x60}"
 # Bumped whenever what setup builds changes, so an existing image is rebuilt.
