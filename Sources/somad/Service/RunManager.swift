@@ -194,31 +194,23 @@ actor RunManager {
             ("rampStepVolts", parameters.rampStepVolts != nil), ("rampMaxVolts", parameters.rampMaxVolts != nil),
         ]
         try check(parameters.restPeriods, "restPeriods", 0...10_000_000)
-        let stdpOnly: [(name: String, given: Bool)] = [
-            ("stdpWindow", parameters.stdpWindow != nil), ("stdpPotentiation", parameters.stdpPotentiation != nil),
-            ("stdpDepression", parameters.stdpDepression != nil), ("stdpTauPotentiationMs", parameters.stdpTauPotentiationMs != nil),
-            ("stdpTauDepressionMs", parameters.stdpTauDepressionMs != nil), ("stdpRow", parameters.stdpRow != nil),
-            ("stdpNeuron", parameters.stdpNeuron != nil), ("stdpFromMs", parameters.stdpFromMs != nil),
-            ("stdpToMs", parameters.stdpToMs != nil), ("stdpStepMs", parameters.stdpStepMs != nil),
-            ("stdpPulsesAtPeak", parameters.stdpPulsesAtPeak != nil), ("stdpProgramVolts", parameters.stdpProgramVolts != nil),
-            ("stdpRestoreToleranceMicrosiemens", parameters.stdpRestoreToleranceMicrosiemens != nil),
-            ("stdpRestorePulses", parameters.stdpRestorePulses != nil),
+        // Parameters of one or two protocols only, in the order a refusal names the first one given.
+        let protocolOnly: [(name: String, given: Bool, protocols: [String])] = [
+            ("stdpWindow", parameters.stdpWindow != nil, ["stdp"]), ("stdpPotentiation", parameters.stdpPotentiation != nil, ["stdp"]),
+            ("stdpDepression", parameters.stdpDepression != nil, ["stdp"]), ("stdpTauPotentiationMs", parameters.stdpTauPotentiationMs != nil, ["stdp"]),
+            ("stdpTauDepressionMs", parameters.stdpTauDepressionMs != nil, ["stdp"]), ("stdpRow", parameters.stdpRow != nil, ["stdp"]),
+            ("stdpNeuron", parameters.stdpNeuron != nil, ["stdp"]), ("stdpFromMs", parameters.stdpFromMs != nil, ["stdp"]),
+            ("stdpToMs", parameters.stdpToMs != nil, ["stdp"]), ("stdpStepMs", parameters.stdpStepMs != nil, ["stdp"]),
+            ("stdpPulsesAtPeak", parameters.stdpPulsesAtPeak != nil, ["stdp"]), ("stdpProgramVolts", parameters.stdpProgramVolts != nil, ["stdp"]),
+            ("stdpRestoreToleranceMicrosiemens", parameters.stdpRestoreToleranceMicrosiemens != nil, ["stdp"]),
+            ("stdpRestorePulses", parameters.stdpRestorePulses != nil, ["stdp"]),
+            ("sweep", parameters.sweep != nil, ["characterize"]), ("measure", parameters.measure != nil, ["characterize"]),
+            ("sweepFrom", parameters.sweepFrom != nil, ["characterize"]), ("sweepTo", parameters.sweepTo != nil, ["characterize"]),
+            ("sweepStep", parameters.sweepStep != nil, ["characterize"]),
+            ("readoutLayer", parameters.readoutLayer != nil, ["readout"]), ("readVolts", parameters.readVolts != nil, ["readout", "stdp"]),
         ]
-        if spec.protocol != "stdp", let name = stdpOnly.first(where: \.given)?.name {
-            throw APIFailure(.badRequest, "parameters.\(name) is for stdp", field: "parameters.\(name)")
-        }
-        let characterizeOnly: [(name: String, given: Bool)] = [
-            ("sweep", parameters.sweep != nil), ("measure", parameters.measure != nil), ("sweepFrom", parameters.sweepFrom != nil),
-            ("sweepTo", parameters.sweepTo != nil), ("sweepStep", parameters.sweepStep != nil),
-        ]
-        if spec.protocol != "characterize", let name = characterizeOnly.first(where: \.given)?.name {
-            throw APIFailure(.badRequest, "parameters.\(name) is for characterize", field: "parameters.\(name)")
-        }
-        if spec.protocol != "readout", parameters.readoutLayer != nil {
-            throw APIFailure(.badRequest, "parameters.readoutLayer is for readout", field: "parameters.readoutLayer")
-        }
-        if spec.protocol != "readout" && spec.protocol != "stdp", parameters.readVolts != nil {
-            throw APIFailure(.badRequest, "parameters.readVolts is for readout and stdp", field: "parameters.readVolts")
+        if let wrong = protocolOnly.first(where: { $0.given && !$0.protocols.contains(spec.protocol) }) {
+            throw APIFailure(.badRequest, "parameters.\(wrong.name) is for \(wrong.protocols.joined(separator: " and "))", field: "parameters.\(wrong.name)")
         }
         if spec.protocol == "present" {
             if let name = learningOnly.first(where: \.given)?.name {
