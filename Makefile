@@ -17,7 +17,7 @@
 # Everything a fresh Debian 12 machine with Swift 6.3 lacks is installed by `make deps`.
 
 SWIFT        ?= swift
-APT_PACKAGES := libgpiod-dev libi2c-dev libsqlite3-dev pkg-config chromium
+APT_PACKAGES := libgpiod-dev libi2c-dev libsqlite3-dev pkg-config chromium ngspice libngspice0-dev
 # Root installs directly; anyone else goes through sudo.
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BENCH_OUT    := bench-out

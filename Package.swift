@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SomaStore", targets: ["SomaStore"]),
         .library(name: "SomaProtocol", targets: ["SomaProtocol"]),
         .library(name: "SomaHostKit", targets: ["SomaHostKit"]),
+        .library(name: "SomaSpice", targets: ["SomaSpice"]),
         .executable(name: "soma", targets: ["soma"]),
         .executable(name: "somad", targets: ["somad"]),
     ],
@@ -49,6 +50,11 @@ let package = Package(
         .target(name: "CRealTime"),
         .target(name: "SomaRuntime", dependencies: ["SomaCore", "SomaStore", "CRealTime"]),
         .target(name: "SomaStore"),
+        // The SPICE board: the front-end's netlist (Board/hardware) stepped through ngspice's
+        // shared library (Debian's libngspice0-dev), host side only: somad never links it, so a
+        // board needs nothing new.
+        .target(name: "CSpiceLoop", linkerSettings: [.linkedLibrary("ngspice"), .linkedLibrary("pthread")]),
+        .target(name: "SomaSpice", dependencies: ["SomaCore", "CSpiceLoop"]),
         // API types shared by the daemon and the host tools (plain Codable values).
         .target(name: "SomaProtocol"),
 
@@ -75,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "soma",
             dependencies: [
-                "SomaCore", "SomaTesting", "SomaSim", "SomaHostKit", "SomaBoardProfile", "SomaProtocol",
+                "SomaCore", "SomaTesting", "SomaSim", "SomaHostKit", "SomaBoardProfile", "SomaProtocol", "SomaSpice",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "HostTools/soma"
@@ -115,6 +121,7 @@ let package = Package(
             path: "Tests/hil/Tool"),
         .testTarget(name: "SomaHILTests", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "SomaBoardProfile", "SomaStore", "SomaRuntime", "SomaProtocol", "CMallocCounter"]),
         .testTarget(name: "SomaSimTests", dependencies: ["SomaSim", "SomaCore"]),
+        .testTarget(name: "SomaSpiceTests", dependencies: ["SomaSpice", "SomaSim", "SomaCore", "SomaBoardProfile"]),
         .testTarget(
             name: "SomaHostKitTests",
             dependencies: ["SomaHostKit", "SomaCore", "SomaTesting", "SomaProtocol", "SomaBoardProfile", "SomaStore", .product(name: "GRDB", package: "GRDB.swift")]),

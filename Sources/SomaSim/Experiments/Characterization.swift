@@ -95,6 +95,11 @@ public enum Characterization {
         public var clock = ClockSettings()
         public var depression: DepressionPhase = .disabled
         public init() {}
+
+        /// Two inputs (VIN1, VIN2), one neuron.
+        public var network: NetworkConfiguration {
+            NetworkConfiguration(inputs: 2, layers: [LayerConfiguration(neurons: 1)], clock: clock, depression: depression)
+        }
     }
 
     /// Runs the full hybrid neuron (core + breadboard) for `seconds` of virtual time and returns the
@@ -103,9 +108,7 @@ public enum Characterization {
         device: DiffusiveMemristor.Parameters, amplitudeVolts: Double, seconds: Double,
         arrangement: NeuronArrangement = NeuronArrangement(), seed: UInt64, stochastic: Bool
     ) throws(ConfigurationError) -> (spikeTicks: [UInt64], fireTicks: [UInt64], tickSeconds: Double) {
-        let network = NetworkConfiguration(
-            inputs: 2, layers: [LayerConfiguration(neurons: 1)], clock: arrangement.clock,
-            depression: arrangement.depression)
+        let network = arrangement.network
         var settings = BreadboardSettings(network: network)
         settings.device = device
         settings.inputAmplitudeVolts = amplitudeVolts
@@ -114,6 +117,17 @@ public enum Characterization {
         settings.stochastic = stochastic
         settings.seed = seed
         var board = try Breadboard(settings: settings)
+        let run = try runNeuron(on: &board, arrangement: arrangement, seconds: seconds)
+        return (run.spikeTicks, run.fireTicks, board.tickSeconds)
+    }
+
+    /// The Fig. 3b run on any board that carries the arrangement's circuit (the breadboard, the
+    /// SPICE board): the unchanged core presents VIN1 and ticks for `seconds`; returns the ticks of
+    /// the output spikes and of the fire events the core latched.
+    public static func runNeuron<B: Board>(
+        on board: inout B, arrangement: NeuronArrangement, seconds: Double
+    ) throws(ConfigurationError) -> (spikeTicks: [UInt64], fireTicks: [UInt64]) {
+        let network = arrangement.network
         let bank: PatternBank
         do {
             bank = try PatternBank([Pattern(pixels: [true, false], label: "VIN1")], inputCount: 2)
@@ -122,7 +136,8 @@ public enum Characterization {
         }
         var core = try NeuronCore(configuration: network, patterns: bank)
         core.present(pattern: 0)
-        let ticks = Int((seconds / board.tickSeconds).rounded())
+        let tickSeconds = Double(network.clock.tickNanoseconds) * 1e-9
+        let ticks = Int((seconds / tickSeconds).rounded())
         var spikes: [UInt64] = []
         var fires: [UInt64] = []
         for _ in 0..<ticks {
@@ -132,7 +147,7 @@ public enum Characterization {
                 if event.kind == .fire { fires.append(event.tick) }
             }
         }
-        return (spikes, fires, board.tickSeconds)
+        return (spikes, fires)
     }
 
     /// Steady spiking rate of the hybrid neuron in hertz: spikes after the first one, over the time
