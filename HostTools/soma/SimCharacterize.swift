@@ -3,6 +3,7 @@ import Foundation
 import SomaCore
 import SomaHostKit
 import SomaSim
+import SomaSpice
 
 /// `soma sim`: experiments on the simulated breadboard, in-process, in virtual time.
 struct Sim: ParsableCommand {
@@ -25,6 +26,12 @@ enum DeviceModel: String, ExpressibleByArgument, CaseIterable {
         case .mif: 0...1
         }
     }
+}
+
+/// What carries the neuron: the simulated breadboard, or the front-end's SPICE netlist.
+enum CharacterizeBoard: String, ExpressibleByArgument, CaseIterable {
+    case sim
+    case spice
 }
 
 enum CharacterizeMode: String, ExpressibleByArgument, CaseIterable {
@@ -53,11 +60,25 @@ struct Characterize: ParsableCommand {
             resistor; its time scale is microseconds, so give short --width-us and --interval-us). \
             Amplitudes are valid in (0, 5] V, (0, 1] V for mif. --mode rate runs the hybrid neuron \
             of Fig. 3 and is available for ts-diffusive.
+
+            --board spice: the unchanged neuron core drives the front-end's netlist \
+            (Board/hardware/neuron-fig3.cir, or --netlist) in ngspice, tick by tick: the Fig. 3b \
+            neuron with its DAC, rail buffer, row and T1/T3 switches, comparator and TS device \
+            (deterministic). first-fire then counts pulses to the core's first latched fire; each \
+            amplitude is also run on the simulated breadboard (the fig3 set, stochasticity off) and \
+            both are printed with the wall time per tick. Change a part in the netlist and rerun to \
+            see whether the neuron still fires where the paper's does.
             """
     )
 
     @Option(help: "Device model.")
     var model: DeviceModel = .tsDiffusive
+
+    @Option(help: "What carries the neuron: sim (the simulated breadboard) or spice (the front-end's netlist in ngspice).")
+    var board: CharacterizeBoard = .sim
+
+    @Option(help: "--board spice: the netlist (default: Board/hardware/neuron-fig3.cir).")
+    var netlist: String?
 
     @Option(help: "Device parameter set: fig2 or fig3.")
     var parameterSet: String = "fig2"
@@ -153,6 +174,18 @@ struct Characterize: ParsableCommand {
         }
         guard membraneNf.isFinite, membraneNf > 0 else { throw ValidationError("--membrane-nf must be positive (got \(membraneNf))") }
         guard axialOhms.isFinite, axialOhms >= 0 else { throw ValidationError("--axial-ohms must be zero or positive (got \(axialOhms))") }
+        if board == .spice {
+            guard model == .tsDiffusive else {
+                throw ValidationError("--board spice runs the netlist's TS device (ts-diffusive); \(model.rawValue) has no netlist")
+            }
+            guard widthUs == intervalUs else {
+                throw ValidationError("--board spice clocks the neuron at 50 % duty: --width-us (\(widthUs)) must equal --interval-us (\(intervalUs))")
+            }
+            guard seriesOhms == 0 else { throw ValidationError("--series-ohms does not apply to --board spice: the netlist holds S1 and S2") }
+            _ = try netlistPath()
+        } else if netlist != nil {
+            throw ValidationError("--netlist applies to --board spice only")
+        }
         if mode == .rate {
             guard model == .tsDiffusive else {
                 throw ValidationError("--mode rate runs the Fig. 3 hybrid neuron with --model ts-diffusive; \(model.rawValue) is characterised with --mode first-fire")
@@ -215,7 +248,125 @@ struct Characterize: ParsableCommand {
         let points: [Row]
     }
 
+    /// The netlist --board spice runs: --netlist, or the repository's Board/hardware/neuron-fig3.cir
+    /// found from the working directory or from this executable (.build/…/soma).
+    func netlistPath() throws -> String {
+        if let netlist {
+            guard FileManager.default.fileExists(atPath: netlist) else { throw ValidationError("--netlist \(netlist): no such file") }
+            return netlist
+        }
+        let relative = "Board/hardware/neuron-fig3.cir"
+        var candidates = [FileManager.default.currentDirectoryPath + "/" + relative]
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(folder.appendingPathComponent(relative).path)
+            folder.deleteLastPathComponent()
+        }
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw ValidationError("--board spice: \(relative) is not here; run from the repository or give --netlist PATH")
+        }
+        return found
+    }
+
+    struct SpiceRow: Encodable {
+        let amplitude_v: Double
+        /// first-fire: pulses to the first fire; rate: spikes per second. Null: no fire.
+        let spice: Double?
+        let sim: Double?
+        let spice_us_per_tick: Double
+        let sim_us_per_tick: Double
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(amplitude_v, forKey: .amplitude_v)
+            try container.encode(spice, forKey: .spice)
+            try container.encode(sim, forKey: .sim)
+            try container.encode(spice_us_per_tick, forKey: .spice_us_per_tick)
+            try container.encode(sim_us_per_tick, forKey: .sim_us_per_tick)
+        }
+
+        enum CodingKeys: String, CodingKey { case amplitude_v, spice, sim, spice_us_per_tick, sim_us_per_tick }
+    }
+
+    /// `--board spice`: the core drives the netlist, and the breadboard beside it, per amplitude.
+    func runSpice(volts: [Double]) throws {
+        let path = try netlistPath()
+        var arrangement = Characterization.NeuronArrangement()
+        arrangement.clock = ClockSettings(frequencyHertz: 1e6 / (widthUs + intervalUs), ticksPerPhase: 5)
+        do { try arrangement.clock.validate() } catch { throw ValidationError("--width-us/--interval-us: \(error)") }
+        let seconds = durationMs * 1e-3
+        let clock = arrangement.clock
+        let ticks = UInt64((seconds / (Double(clock.tickNanoseconds) * 1e-9)).rounded())
+        func measure(_ fireTicks: [UInt64], _ spikeTicks: [UInt64]) -> Double? {
+            switch mode {
+            case .firstFire: return fireTicks.first.map { Double($0 / UInt64(clock.ticksPerPeriod) + 1) }
+            case .rate:
+                let rate = Characterization.rate(spikeTicks: spikeTicks, tickSeconds: Double(clock.tickNanoseconds) * 1e-9, totalTicks: ticks)
+                return rate
+            }
+        }
+        var rows: [SpiceRow] = []
+        var plotPoints: [(x: Double, y: Double?)] = []
+        for (index, amplitude) in volts.enumerated() {
+            if !json { progress("amplitude \(index + 1)/\(volts.count): \(amplitude) V (SPICE)") }
+            let spiceStart = ContinuousClock.now
+            var spiceBoard: SpiceBoard
+            do {
+                spiceBoard = try SpiceBoard(netlist: path, network: arrangement.network, pulseAmplitudeVolts: amplitude)
+            } catch {
+                throw ValidationError("--board spice: \(error)")
+            }
+            let spiceRun = try Characterization.runNeuron(on: &spiceBoard, arrangement: arrangement, seconds: seconds)
+            if let failure = spiceBoard.failure { throw ValidationError("--board spice: \(path): \(failure)") }
+            let spiceElapsed = ContinuousClock.now - spiceStart
+            let simStart = ContinuousClock.now
+            let simRun = try Characterization.runNeuron(
+                device: .fig3, amplitudeVolts: amplitude, seconds: seconds, arrangement: arrangement, seed: seed, stochastic: false)
+            let simElapsed = ContinuousClock.now - simStart
+            func perTick(_ duration: Duration) -> Double {
+                (Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) * 1e-12) / Double(max(1, ticks))
+            }
+            let row = SpiceRow(
+                amplitude_v: amplitude, spice: measure(spiceRun.fireTicks, spiceRun.spikeTicks),
+                sim: measure(simRun.fireTicks, simRun.spikeTicks), spice_us_per_tick: perTick(spiceElapsed),
+                sim_us_per_tick: perTick(simElapsed))
+            rows.append(row)
+            plotPoints.append((amplitude, row.spice))
+        }
+        if json {
+            struct SpiceReport: Encodable {
+                let board = "spice"
+                let netlist: String
+                let mode: String
+                let points: [SpiceRow]
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(SpiceReport(netlist: path, mode: mode.rawValue, points: rows)), as: UTF8.self))
+        } else {
+            let what = mode == .firstFire ? "pulses to first fire" : "spiking rate (Hz)"
+            print("hybrid neuron, Fig. 3b arrangement, \(what): the core driving \(path) in ngspice, beside the simulated breadboard (fig3, no stochasticity)")
+            print("amplitude V".padded(toWidth: 12) + "SPICE".padded(toWidth: 8) + "SomaSim".padded(toWidth: 9) + "µs/tick SPICE".padded(toWidth: 15) + "µs/tick SomaSim")
+            for row in rows {
+                print(String(row.amplitude_v).padded(toWidth: 12) + text(row.spice).padded(toWidth: 8) + text(row.sim).padded(toWidth: 9)
+                    + String(format: "%.0f", row.spice_us_per_tick).padded(toWidth: 15) + String(format: "%.2f", row.sim_us_per_tick))
+            }
+        }
+        if let plot {
+            let chart = LinePlot(
+                title: mode == .firstFire ? "Pulses to first fire (SPICE front-end)" : "Spiking rate (SPICE front-end)",
+                xLabel: "amplitude (V)", yLabel: mode == .firstFire ? "pulses to first fire" : "rate (Hz)", points: plotPoints)
+            do {
+                try chart.svg().write(toFile: plot, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationError("--plot \(plot): cannot write the file (\(error.localizedDescription))")
+            }
+            if !json { print("plot written to \(plot)") }
+        }
+    }
+
     func run() throws {
+        if board == .spice { return try runSpice(volts: try parsedAmplitudes()) }
         let device = try parameters()
         let volts = try parsedAmplitudes()
         // The MIF model has no stochastic part.
