@@ -3,7 +3,8 @@
 #   make demo    the whole job on the simulated breadboard: somad --sim with seed 000's
 #                30 × 10 × 10 network, the digits learned by the full protocol through soma, the
 #                log pulled, the report and plots in demo-out/ (HostTools/demo.sh)
-#   make test    install what the tests need (apt), then run the whole suite, debug and release
+#   make test    install what the tests need (apt), then run the whole suite: the front-end's SPICE
+#                checks (make check-hardware), debug and release builds, the real-kernel tests
 #   make fuzz    libFuzzer over the pattern, profile, run spec, API body and log segment parsers;
 #                schemathesis against the running daemon's API
 #   make soak    one simulated hour of continuous learning on somad --sim while a client pulls
@@ -22,7 +23,7 @@ APT_PACKAGES := libgpiod-dev libi2c-dev libsqlite3-dev pkg-config chromium ngspi
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BENCH_OUT    := bench-out
 
-.PHONY: all deps build test test-debug test-release test-hil demo bench board fuzz soak clean
+.PHONY: all deps build test test-debug test-release test-hil check-hardware demo bench board fuzz soak clean
 
 all: build
 
@@ -39,7 +40,13 @@ deps:
 build: deps
 	$(SWIFT) build
 
-test: test-debug test-release test-hil
+test: check-hardware test-debug test-release test-hil
+
+# The analog front-end (Board/hardware/frontend.cir) in ngspice against the shipped hardware
+# profiles: rails under worst-case load, row edges, read level and read-out span, comparators, the
+# safe state at power-up and after the software is gone. One table, each check with its bound.
+check-hardware: deps
+	python3 Board/hardware/check.py
 
 test-debug: deps
 	$(SWIFT) build --build-tests

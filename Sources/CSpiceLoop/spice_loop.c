@@ -19,7 +19,7 @@ static struct {
     pthread_cond_t changed;
     bool initialized;
     int phase;
-    bool thread_running, failed, closing, edge;
+    bool thread_running, failed, closing, edge, changed_levels;
     double tick, boundary, reached, data_time;
     int source_count;
     char source_names[SOMA_SPICE_MAX_SOURCES][SOMA_SPICE_NAME];
@@ -132,7 +132,7 @@ static int on_sync(double time, double *delta, double old_delta, int redo, int i
         pthread_cond_broadcast(&loop.changed);
         while (loop.phase == AT_BOUNDARY && !loop.closing) pthread_cond_wait(&loop.changed, &loop.mutex);
         loop.boundary += loop.tick;
-        loop.edge = true;
+        loop.edge = loop.changed_levels;
     }
     if (!loop.closing) {
         if (time + *delta > loop.boundary) *delta = loop.boundary - time;
@@ -246,6 +246,8 @@ int soma_spice_step(const double *levels, double *probe_values, char *error, int
         set_error(error, error_size, "the SPICE loop is not open");
         return -1;
     }
+    // Only a tick whose lines change starts with a short step.
+    loop.changed_levels = memcmp(loop.levels, levels, sizeof(double) * (size_t)loop.source_count) != 0;
     memcpy(loop.levels, levels, sizeof(double) * (size_t)loop.source_count);
     loop.phase = RUNNING;
     pthread_cond_broadcast(&loop.changed);
