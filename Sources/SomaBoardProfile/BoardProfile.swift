@@ -20,6 +20,8 @@ public struct BoardProfile: Sendable, Equatable {
     public var safeHigh: Set<Signal>
     /// The simulated breadboard's devices (`[simulation]`), if the profile describes them.
     public var simulation: SimulationProfile?
+    /// The analog front-end (`[frontend]`): its enable line and the levels asked of it.
+    public var frontEnd: FrontEndSettings? = nil
 
     /// A profile with `[simulation]` and no `[lines]`: it can only drive the simulated breadboard.
     public var isSimulatedOnly: Bool { simulation != nil && lines.isEmpty }

@@ -146,7 +146,7 @@ struct ProfileParser {
             diagnostics.append(ProfileDiagnostic(file: file, line: error.line, column: error.column, message: error.message))
             return nil
         }
-        unknownKeys(root, path: "", known: ["board", "clock", "network", "pulses", "limits", "chips", "shift_out", "shift_in", "i2c", "lines", "safe_state", "simulation"])
+        unknownKeys(root, path: "", known: ["board", "clock", "network", "pulses", "limits", "chips", "shift_out", "shift_in", "i2c", "lines", "safe_state", "simulation", "frontend"])
 
         // [board]
         var name = "unnamed board", consumer = "somad"
@@ -449,6 +449,52 @@ struct ProfileParser {
             }
         }
 
+        // [frontend]: the enable line, and the netlist the levels are held to.
+        var frontEnd: FrontEndSettings?
+        if let table = table(root, "frontend", path: "frontend", required: false) {
+            unknownKeys(table, path: "frontend", known: ["enable", "enable_active", "netlist", "spike_volts", "depression_lift_volts", "program_gate_volts", "read_volts", "comparator_volts"])
+            var settings = FrontEndSettings()
+            if let text = string(table, "enable", path: "frontend.enable", required: false) {
+                // A GPIO, not a chain bit: it is what turns the chains' outputs on.
+                settings.enable = gpioAddress(text, path: "frontend.enable", chips: chips)
+                if let enable = settings.enable { uses.append((enable, "the front-end's enable line", "frontend.enable", true)) }
+            }
+            settings.enableActiveLow = choice(table, "enable_active", path: "frontend.enable_active", [("low", true), ("high", false)], default: true)
+            func level(_ key: String, upTo ceiling: Double) -> Double? {
+                guard let volts = number(table, key, path: "frontend.\(key)", required: false) else { return nil }
+                guard volts > 0, volts <= ceiling else {
+                    problem("frontend.\(key)", "frontend.\(key) = \(volts) must be in (0, \(ceiling)] volts")
+                    return nil
+                }
+                return volts
+            }
+            settings.spikeVolts = level("spike_volts", upTo: 5)
+            settings.depressionLiftVolts = level("depression_lift_volts", upTo: 5)
+            settings.programGateVolts = level("program_gate_volts", upTo: 5)
+            settings.readVolts = level("read_volts", upTo: 1)
+            settings.comparatorVolts = level("comparator_volts", upTo: 5)
+            if let name = string(table, "netlist", path: "frontend.netlist", required: false) {
+                let folder = (file as NSString).deletingLastPathComponent
+                let path = name.hasPrefix("/") ? name : ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(name)
+                // Collapse `..` but keep a relative path relative (messages stay short).
+                var resolved = URL(fileURLWithPath: path).standardizedFileURL.path
+                let here = FileManager.default.currentDirectoryPath + "/"
+                if !path.hasPrefix("/"), resolved.hasPrefix(here) { resolved.removeFirst(here.count) }
+                settings.netlistPath = resolved
+                do {
+                    let capabilities = try FrontEndCapabilities.read(path: settings.netlistPath!)
+                    checkFrontEnd(
+                        settings, capabilities: capabilities, i2c: i2c, amplitude: amplitude, limits: limits,
+                        network: networkValid ? network : nil)
+                } catch {
+                    // The netlist's own problems, named at the netlist's file and line, and once at the key.
+                    diagnostics += error.diagnostics
+                    problem("frontend.netlist", "frontend.netlist = \"\(name)\": \(settings.netlistPath!) cannot be checked (see its problems above)")
+                }
+            }
+            frontEnd = settings
+        }
+
         // A line used twice, reported at the second use (in document order).
         let ordered = uses.sorted { a, b in
             let pa = locator.position(of: a.path), pb = locator.position(of: b.path)
@@ -491,7 +537,7 @@ struct ProfileParser {
         return BoardProfile(
             name: name, consumer: consumer, network: network, pulseAmplitudeVolts: amplitude, chips: chips, lines: lines,
             shiftOutChains: shiftOut, shiftInChains: shiftIn, i2c: i2c, limits: limits, safeHigh: safeHigh,
-            simulation: simulation)
+            simulation: simulation, frontEnd: frontEnd)
     }
 
     // MARK: addresses
