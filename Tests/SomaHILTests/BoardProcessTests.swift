@@ -1,5 +1,6 @@
 import Foundation
 import SomaCore
+import SomaLinux
 import SomaRuntime
 import SomaStore
 import Testing
@@ -113,6 +114,31 @@ struct BoardProcessTests {
         #expect(result.status == 0)
         #expect(result.output.contains("stopped: "))
         #expect(try sim.levels(sim.primary, outputs).allSatisfy { $0 }, "released after exit: back to the pulls")
+    }
+
+    /// With the process killed nothing drives the safe state: the kernel releases every line. The
+    /// enable line falls back to its pull-up (on a board, the 10 k on /OE): the front-end's
+    /// outputs go high-impedance and every switch control to its pull-down, which
+    /// `make check-hardware` shows in SPICE ("software gone": rows grounded, T1/T3 open, gate lines
+    /// at 0 V).
+    @Test("SIGKILL: nothing runs the safe state, and the kernel releases the enable line to its pull-up (outputs off)")
+    func sigkillReleasesTheEnableLine() throws {
+        let enable: UInt32 = 10
+        try sim.pull(sim.primary, enable, up: true)
+        let somad = try ToolProcess("somad", ["--profile", profile, "--pattern", "10", "--clock-slowdown", "100", "--data-dir", dataDirectory(), "--listen", "127.0.0.1:0"])
+        #expect(somad.waitFor("running"))
+        var heldOn = false
+        for _ in 0..<100 where !heldOn {
+            heldOn = try !sim.level(sim.primary, enable)
+            usleep(5_000)
+        }
+        #expect(heldOn, "somad holds the enable line on (low) while it drives")
+        kill(somad.processIdentifier, SIGKILL)
+        let result = somad.finish()
+        #expect(result.status == 128 + SIGKILL)
+        #expect(!result.output.contains("safe state driven"), "a killed process drives nothing")
+        #expect(try sim.level(sim.primary, enable), "released: back to its pull-up, outputs off")
+        #expect(try GPIOChip(sim.primary).consumer(ofLine: enable) != "somad", "no longer requested")
     }
 
     @Test("a run that reaches its end stops in the safe state too")

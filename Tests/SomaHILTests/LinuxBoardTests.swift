@@ -42,6 +42,25 @@ struct LinuxBoardTests {
     let outputs: [UInt32] = [0, 1, 2, 4, 5, 6, 7, 8, 9]
     let fire: UInt32 = 3
 
+    @Test("the front-end's enable line: off from the request on, on with the first frame, off again in the safe state")
+    func enableLine() throws {
+        let enable: UInt32 = 10
+        try sim.pull(sim.primary, enable, up: false)
+        let profile = try shippedProfile("gpio-sim-single-neuron.toml")
+        #expect(profile.frontEnd?.enable == .gpio(chip: "main", offset: enable))
+        var board = try LinuxBoard(profile: profile)
+        #expect(try sim.level(sim.primary, enable), "requested at its off level (high: /OE)")
+        var core = try NeuronCore(configuration: profile.network, patterns: try PatternBank([Pattern(pixels: [true, false])], inputCount: 2))
+        core.present(pattern: 0)
+        core.tick(on: &board)
+        #expect(try !sim.level(sim.primary, enable), "held on (low) while the core drives")
+        #expect(try sim.levels(sim.primary, [0, 1]) == [true, true], "in the same write as the first frame")
+        #expect(board.driveSafeState() == nil)
+        #expect(try sim.level(sim.primary, enable), "off in the safe state")
+        core.tick(on: &board)
+        #expect(try !sim.level(sim.primary, enable), "on again with the next tick")
+    }
+
     @Test("outputs start in the safe state; the core's ticks reach the lines; fire sense is read")
     func driveAndSense() throws {
         for line in outputs { try sim.pull(sim.primary, line, up: true) }

@@ -88,6 +88,10 @@ public final class LinuxBoard: Board {
     let outChains: [OutChain]
     let inChains: [InChain]
     let clock: Output?
+    /// The front-end's enable line (`[frontend] enable`): requested at its off level, driven on with
+    /// the first frame of every run of ticks, off again in the safe state.
+    let enable: Output?
+    let enableOnLevel: Bool
     let rows: [Output?]
     /// Per neuron, per `NeuronLine` (in `allCases` order).
     let neuronOutputs: [Output?]
@@ -206,6 +210,15 @@ public final class LinuxBoard: Board {
             }
         }
         clock = try output(.clock)
+        // Held off (outputs high-impedance) from the request on; `drive` turns it on in the same
+        // write that latches the first frame, so the outputs leave high-impedance at a known state.
+        if let frontEnd = profile.frontEnd, let address = frontEnd.enable {
+            enable = try addOutput(address, "enable", safe: frontEnd.enableActiveLow)
+            enableOnLevel = !frontEnd.enableActiveLow
+        } else {
+            enable = nil
+            enableOnLevel = true
+        }
         var rows: [Output?] = []
         for (layer, layout) in layouts.enumerated() {
             for row in 0..<layout.rows { rows.append(try output(.row(layer: layer, row: row))) }
@@ -468,6 +481,7 @@ public final class LinuxBoard: Board {
             }
             neuron += 1
         }
+        set(enable, enableOnLevel)
         if let status = apply() { fault = BoardFault(code: UInt32(status)) }
         return fault
     }
@@ -518,7 +532,8 @@ public final class LinuxBoard: Board {
     }
 
     /// Drives every output to the profile's safe state: clock low, no pulses, every gate at its
-    /// `safe_state` level (0 unless listed in `high`), chains shifted to the same and latched.
+    /// `safe_state` level (0 unless listed in `high`), chains shifted to the same and latched, and
+    /// the front-end's enable line off (its outputs high-impedance, every switch at its pull-down).
     /// Returns the first errno, after trying every line.
     @discardableResult
     public func driveSafeState() -> Int32? {
