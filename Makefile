@@ -46,6 +46,7 @@ test: check-hardware test-debug test-release test-hil
 # profiles: rails under worst-case load, row edges, read level and read-out span, comparators, the
 # safe state at power-up and after the software is gone. One table, each check with its bound.
 check-hardware: deps
+	python3 Board/hardware/bom.py --check
 	python3 Board/hardware/check.py
 
 test-debug: deps
