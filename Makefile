@@ -27,7 +27,14 @@ BENCH_OUT    := bench-out
 
 all: build
 
+# Python: schemdraw draws Board/hardware/frontend-neuron.svg from the netlist (make check-hardware).
+PIP_PACKAGES := schemdraw==0.23
+
 deps:
+	@python3 -c "import schemdraw" 2>/dev/null || { \
+	  python3 -m pip --version >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-pip; }; \
+	  python3 -m pip install --quiet --disable-pip-version-check --break-system-packages $(PIP_PACKAGES) 2>/dev/null \
+	    || python3 -m pip install --quiet --disable-pip-version-check $(PIP_PACKAGES); }
 	@missing=""; \
 	for package in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
@@ -47,6 +54,7 @@ test: check-hardware test-debug test-release test-hil
 # safe state at power-up and after the software is gone. One table, each check with its bound.
 check-hardware: deps
 	python3 Board/hardware/bom.py --check
+	python3 -W ignore Board/hardware/draw.py --check
 	python3 Board/hardware/check.py
 
 test-debug: deps
