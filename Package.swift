@@ -120,7 +120,7 @@ let package = Package(
             name: "soma-hil-tool", dependencies: ["SomaCore", "SomaSim", "SomaBoardProfile"],
             path: "Tests/hil/Tool"),
         .testTarget(name: "SomaHILTests", dependencies: ["SomaLinux", "SomaCore", "SomaSim", "SomaBoardProfile", "SomaStore", "SomaRuntime", "SomaProtocol", "CMallocCounter"]),
-        .testTarget(name: "SomaSimTests", dependencies: ["SomaSim", "SomaCore"]),
+        .testTarget(name: "SomaSimTests", dependencies: ["SomaSim", "SomaCore", "SomaBoardProfile"]),
         .testTarget(name: "SomaSpiceTests", dependencies: ["SomaSpice", "SomaSim", "SomaCore", "SomaBoardProfile"]),
         .testTarget(
             name: "SomaHostKitTests",

@@ -68,22 +68,27 @@ def render(rows):
     return out.getvalue()
 
 
+def write_or_check(path, text, command, argv):
+    """Writes `text` to `path`, or with --check fails (1) if the file already there differs."""
+    if "--check" in argv:
+        current = open(path).read() if os.path.exists(path) else ""
+        if current != text:
+            print(f"{os.path.relpath(path)} is not what {os.path.relpath(FRONTEND)} says: run {command}", file=sys.stderr)
+            return 1
+        return 0
+    with open(path, "w") as handle:
+        handle.write(text)
+    print(f"wrote {os.path.relpath(path)}")
+    return 0
+
+
 def main(argv):
     try:
         text = render(parts())
     except Unreadable as error:
         print(f"bom: {error}", file=sys.stderr)
         return 2
-    if "--check" in argv:
-        current = open(BOM).read() if os.path.exists(BOM) else ""
-        if current != text:
-            print(f"bom: {os.path.relpath(BOM)} is not what {os.path.relpath(FRONTEND)} lists: run python3 Board/hardware/bom.py", file=sys.stderr)
-            return 1
-        return 0
-    with open(BOM, "w") as handle:
-        handle.write(text)
-    print(f"wrote {os.path.relpath(BOM)}: {text.count(chr(10)) - 1} lines")
-    return 0
+    return write_or_check(BOM, text, "python3 Board/hardware/bom.py", argv)
 
 
 if __name__ == "__main__":

@@ -129,21 +129,21 @@ def draw():
     d += elm.Line().at(ret.b).down(0.6)
     d += elm.Ground()
     d += elm.Line().at(ret.c).right(0.8)
-    d += (tia := elm.Opamp(leads=True).anchor("in1").label(f"U7 {mpn['U7']}, +-5 V", "bottom", fontsize=8))
-    d += elm.Line().at(tia.in2).left(0.4)
-    d += elm.Ground()
-    d += elm.Line().at(tia.in1).up(1.4)
-    d += elm.Resistor().right().to((tia.out[0] + 0.3, tia.in1[1] + 1.4)).label(name["R12"], fontsize=8)
-    d += elm.Line().down().to((tia.out[0] + 0.3, tia.out[1]))
-    d += elm.Line().left().to(tia.out)
+    def inverting(label, feedback):
+        """An inverting stage from the current point: feedback resistor over the top, output at right."""
+        amp = elm.Opamp(leads=True).anchor("in1").label(label, "bottom", fontsize=8)
+        d.add(amp)
+        d.add(elm.Line().at(amp.in2).left(0.4))
+        d.add(elm.Ground())
+        d.add(elm.Line().at(amp.in1).up(1.4))
+        d.add(elm.Resistor().right().to((amp.out[0] + 0.3, amp.in1[1] + 1.4)).label(name[feedback], fontsize=8))
+        d.add(elm.Line().down().to((amp.out[0] + 0.3, amp.out[1])))
+        d.add(elm.Line().left().to(amp.out))
+        return amp
+
+    tia = inverting(f"U7 {mpn['U7']}, +-5 V", "R12")
     d += elm.Resistor().at((tia.out[0] + 0.3, tia.out[1])).right().label(name["R13"], fontsize=8)
-    d += (inv := elm.Opamp(leads=True).anchor("in1").label("U7 gain -1.8", "bottom", fontsize=8))
-    d += elm.Line().at(inv.in2).left(0.4)
-    d += elm.Ground()
-    d += elm.Line().at(inv.in1).up(1.4)
-    d += elm.Resistor().right().to((inv.out[0] + 0.3, inv.in1[1] + 1.4)).label(name["R14"], fontsize=8)
-    d += elm.Line().down().to((inv.out[0] + 0.3, inv.out[1]))
-    d += elm.Line().left().to(inv.out)
+    inv = inverting("U7 gain -1.8", "R14")
     d += elm.Line().at((inv.out[0] + 0.3, inv.out[1])).right(0.5)
     d += elm.Tag().right().label(f"U8 {mpn['U8']} (0.07-1.8 V of 2.048 V)", fontsize=8)
     d += elm.Line().at(t1.center).up(2.6)
@@ -160,16 +160,7 @@ def main(argv):
         print(f"draw: {error}", file=sys.stderr)
         return 2
     text = image.decode() if isinstance(image, bytes) else image
-    if "--check" in argv:
-        current = open(SVG).read() if os.path.exists(SVG) else ""
-        if current != text:
-            print(f"draw: {os.path.relpath(SVG)} is not what {os.path.relpath(bom.FRONTEND)} draws: run python3 Board/hardware/draw.py", file=sys.stderr)
-            return 1
-        return 0
-    with open(SVG, "w") as handle:
-        handle.write(text)
-    print(f"wrote {os.path.relpath(SVG)}")
-    return 0
+    return bom.write_or_check(SVG, text, "python3 Board/hardware/draw.py", argv)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,10 @@ struct Check: ParsableCommand {
         discussion: """
             Reports every problem in every file — a TOML syntax error, an unknown signal or key, a \
             line used twice, a shift-chain bit beyond the chain, an I2C address outside 0x03–0x77, a \
-            missing or exceeded device limit — one per line as FILE:LINE:COL: message, and exits \
-            with status 65 if there was any. A good profile prints a one-line summary. The daemon \
+            missing or exceeded device limit, and, for a profile whose [frontend] names the \
+            front-end's netlist, a level that circuit cannot deliver (naming the part and its \
+            limit) — one per line as FILE:LINE:COL: message, and exits with status 65 if there \
+            was any. A good profile prints a one-line summary. The daemon \
             runs the same check at start. Profiles are described in Board/README.md.
             """
     )
@@ -37,7 +39,7 @@ struct Check: ParsableCommand {
             var problems: [ProfileDiagnostic] = []
             var summary = ""
             do {
-                summary = Self.summary(try BoardProfile.load(path: file))
+                summary = Self.summary(try BoardProfile.load(path: file, checkingFrontEnd: true))
             } catch {
                 problems = error.diagnostics
             }
@@ -98,7 +100,7 @@ struct WiringCommand: ParsableCommand {
 
     func run() throws {
         let profile: BoardProfile
-        do { profile = try BoardProfile.load(path: file) } catch {
+        do { profile = try BoardProfile.load(path: file, checkingFrontEnd: true) } catch {
             for problem in error.diagnostics { print(problem.description) }
             throw ExitCode(65)
         }

@@ -352,17 +352,21 @@ struct Characterize: ParsableCommand {
                     + String(format: "%.0f", row.spice_us_per_tick).padded(toWidth: 15) + String(format: "%.2f", row.sim_us_per_tick))
             }
         }
-        if let plot {
-            let chart = LinePlot(
-                title: mode == .firstFire ? "Pulses to first fire (SPICE front-end)" : "Spiking rate (SPICE front-end)",
-                xLabel: "amplitude (V)", yLabel: mode == .firstFire ? "pulses to first fire" : "rate (Hz)", points: plotPoints)
-            do {
-                try chart.svg().write(toFile: plot, atomically: true, encoding: .utf8)
-            } catch {
-                throw ValidationError("--plot \(plot): cannot write the file (\(error.localizedDescription))")
-            }
-            if !json { print("plot written to \(plot)") }
+        try writePlot(
+            title: mode == .firstFire ? "Pulses to first fire (SPICE front-end)" : "Spiking rate (SPICE front-end)",
+            yLabel: mode == .firstFire ? "pulses to first fire" : "rate (Hz)", points: plotPoints)
+    }
+
+    /// `--plot`: the curve as an SVG line plot over the amplitudes.
+    func writePlot(title: String, yLabel: String, points: [(x: Double, y: Double?)]) throws {
+        guard let plot else { return }
+        let chart = LinePlot(title: title, xLabel: "amplitude (V)", yLabel: yLabel, points: points)
+        do {
+            try chart.svg().write(toFile: plot, atomically: true, encoding: .utf8)
+        } catch {
+            throw ValidationError("--plot \(plot): cannot write the file (\(error.localizedDescription))")
         }
+        if !json { print("plot written to \(plot)") }
     }
 
     func run() throws {
@@ -425,18 +429,9 @@ struct Characterize: ParsableCommand {
                 for row in rows { print(String(row.amplitude_v).padded(toWidth: 12) + String(format: "%.1f", row.rate_hz)) }
             }
         }
-        if let plot {
-            let chart = LinePlot(
-                title: mode == .firstFire ? "Pulses to first fire (\(device.name))" : "Spiking rate (\(device.name))",
-                xLabel: "amplitude (V)", yLabel: mode == .firstFire ? "median pulses to first fire" : "rate (Hz)",
-                points: plotPoints)
-            do {
-                try chart.svg().write(toFile: plot, atomically: true, encoding: .utf8)
-            } catch {
-                throw ValidationError("--plot \(plot): cannot write the file (\(error.localizedDescription))")
-            }
-            if !json { print("plot written to \(plot)") }
-        }
+        try writePlot(
+            title: mode == .firstFire ? "Pulses to first fire (\(device.name))" : "Spiking rate (\(device.name))",
+            yLabel: mode == .firstFire ? "median pulses to first fire" : "rate (Hz)", points: plotPoints)
     }
 
     /// The one JSON document `--json` prints.

@@ -27,6 +27,21 @@ public struct FrontEndSettings: Sendable, Equatable {
     public var comparatorVolts: Double?
 
     public init() {}
+
+    /// The MCP4728 channels of the front-end's rails (Board/hardware/frontend.cir, FE_DAC_CHANNEL_*):
+    /// a pulse (the profile's `i2c.dac.input_pulse_channel`), b spike, c T3 lift, d programming gate.
+    public static let spikeChannel = 1, liftChannel = 2, programGateChannel = 3
+
+    /// The four channels' levels at start: the pulse rail at `pulseVolts` on `pulseChannel`, the
+    /// other rails at this front-end's levels (0 V where the profile names none).
+    public func dacVolts(pulseVolts: Double, pulseChannel: Int) -> [Double] {
+        var volts = [0.0, 0.0, 0.0, 0.0]
+        volts[Self.spikeChannel] = spikeVolts ?? 0
+        volts[Self.liftChannel] = depressionLiftVolts ?? 0
+        volts[Self.programGateChannel] = programGateVolts ?? 0
+        volts[max(0, min(3, pulseChannel))] = pulseVolts
+        return volts
+    }
 }
 
 /// What a front-end netlist delivers: its `.param FE_*` values (volts, amperes, siemens, ohms).
@@ -148,6 +163,12 @@ extension ProfileParser {
                 problem("i2c.dac.reference", "i2c.dac.reference = \"supply\": the front-end (\(atLine("FE_DAC_SUPPLY_VOLTS"))) powers the MCP4728 at \(format(fe["FE_DAC_SUPPLY_VOLTS"])) V with its internal \(format(fe["FE_DAC_REFERENCE_VOLTS"])) V reference ×\(format(fe["FE_DAC_GAIN"])): use reference = \"internal-x2\" (at VDD 5 V its SDA/SCL would need 0.7·VDD = 3.5 V, above the 3.3 V the I2C bus pulls up to; MCP4728 DS22187E p.6)")
             } else if dac.reference == "internal" && fe["FE_DAC_GAIN"] != 1 {
                 problem("i2c.dac.reference", "i2c.dac.reference = \"internal\" (gain 1, 2.048 V full scale): the front-end (\(atLine("FE_DAC_GAIN"))) runs the MCP4728 at gain \(format(fe["FE_DAC_GAIN"])): use \"internal-x2\"")
+            }
+            for (key, channel) in [
+                ("FE_DAC_CHANNEL_SPIKE", FrontEndSettings.spikeChannel), ("FE_DAC_CHANNEL_LIFT", FrontEndSettings.liftChannel),
+                ("FE_DAC_CHANNEL_PROGRAM_GATE", FrontEndSettings.programGateChannel),
+            ] where Int(fe[key]) != channel {
+                problem("frontend.netlist", "\(atLine(key)): \(key) = \(format(fe[key])), but somad sets that rail on MCP4728 channel \(["a", "b", "c", "d"][channel])")
             }
             if dac.inputPulseChannel != Int(fe["FE_DAC_CHANNEL_PULSE"]) {
                 let names = ["a", "b", "c", "d"]

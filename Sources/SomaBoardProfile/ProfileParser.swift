@@ -34,7 +34,11 @@ extension BoardProfile {
     public static let maximumLinesPerRequest = 64
 
     /// Reads and checks the profile at `path`; an unreadable or binary file is a problem at 1:1.
-    public static func load(path: String) throws(ProfileErrors) -> BoardProfile {
+    /// With `checkingFrontEnd` (`soma profile check`, the host's design-time check) a profile that
+    /// names a front-end netlist is also held to what that circuit delivers, and a netlist that
+    /// cannot be read is a problem; without it (somad on a board, where only the profile is
+    /// deployed) the netlist is not read.
+    public static func load(path: String, checkingFrontEnd: Bool = false) throws(ProfileErrors) -> BoardProfile {
         func fail(_ message: String) -> ProfileErrors {
             ProfileErrors(diagnostics: [ProfileDiagnostic(file: path, line: 1, column: 1, message: message)])
         }
@@ -44,13 +48,14 @@ extension BoardProfile {
         guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
             throw fail("not a text file (a TOML profile is UTF-8 text)")
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, checkingFrontEnd: checkingFrontEnd)
     }
 
     /// Reads a profile, checking everything that can be checked without the hardware. Reports
     /// every problem, not just the first.
-    public static func parse(_ text: String, file: String) throws(ProfileErrors) -> BoardProfile {
+    public static func parse(_ text: String, file: String, checkingFrontEnd: Bool = false) throws(ProfileErrors) -> BoardProfile {
         var parser = ProfileParser(text: text, file: file)
+        parser.checkingFrontEnd = checkingFrontEnd
         guard let profile = parser.parse(), parser.diagnostics.isEmpty else {
             throw ProfileErrors(diagnostics: parser.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
         }
@@ -65,6 +70,8 @@ struct ProfileParser {
     let file: String
     let locator: SourceLocator
     var diagnostics: [ProfileDiagnostic] = []
+    /// Hold `[frontend]` levels to the netlist it names (`BoardProfile.load(path:checkingFrontEnd:)`).
+    var checkingFrontEnd = false
 
     init(text: String, file: String) {
         self.text = text
@@ -481,6 +488,7 @@ struct ProfileParser {
                 let here = FileManager.default.currentDirectoryPath + "/"
                 if !path.hasPrefix("/"), resolved.hasPrefix(here) { resolved.removeFirst(here.count) }
                 settings.netlistPath = resolved
+                if checkingFrontEnd {
                 do {
                     let capabilities = try FrontEndCapabilities.read(path: settings.netlistPath!)
                     checkFrontEnd(
@@ -490,6 +498,7 @@ struct ProfileParser {
                     // The netlist's own problems, named at the netlist's file and line, and once at the key.
                     diagnostics += error.diagnostics
                     problem("frontend.netlist", "frontend.netlist = \"\(name)\": \(settings.netlistPath!) cannot be checked (see its problems above)")
+                }
                 }
             }
             frontEnd = settings

@@ -25,7 +25,7 @@ private func piProfile(replacing replacements: [(String, String)]) throws -> (te
 
 private func problems(_ text: String, file: String) -> [FileDiagnostic] {
     do {
-        _ = try BoardProfile.parse(text, file: file)
+        _ = try BoardProfile.parse(text, file: file, checkingFrontEnd: true)
         return []
     } catch {
         return error.diagnostics
@@ -41,7 +41,8 @@ struct FrontEndProfileTests {
     @Test("every shipped hardware profile names the front-end and its enable line, and the circuit delivers what it asks", arguments: piProfiles)
     func shippedHardwareProfile(_ name: String) throws {
         #expect(!piProfiles.isEmpty)
-        let profile = try BoardProfile.load(path: repository.appendingPathComponent("Board/profiles/\(name)").path)
+        let path = repository.appendingPathComponent("Board/profiles/\(name)").path
+        let profile = try BoardProfile.load(path: path, checkingFrontEnd: true)
         let frontEnd = try #require(profile.frontEnd)
         #expect(frontEnd.enable == .gpio(chip: "main", offset: 4))
         #expect(frontEnd.enableActiveLow)
@@ -49,6 +50,22 @@ struct FrontEndProfileTests {
         // The DAC as the circuit powers it: VDD 3.3 V like the I2C pull-ups, internal reference ×2.
         #expect(profile.i2c?.dac?.reference == "internal-x2")
         #expect(frontEnd.readVolts == 0.2)
+        // Deployed on a board only the profile is copied: somad reads it without the netlist.
+        let deployed = FileManager.default.temporaryDirectory.appendingPathComponent("soma-deployed-\(getpid())-\(name)").path
+        try FileManager.default.copyItem(atPath: path, toPath: deployed)
+        defer { try? FileManager.default.removeItem(atPath: deployed) }
+        #expect(throws: ProfileErrors.self) { _ = try BoardProfile.load(path: deployed, checkingFrontEnd: true) }
+        #expect(try BoardProfile.load(path: deployed).frontEnd?.enable == frontEnd.enable)
+    }
+
+    @Test("the DAC's four channels at start: pulse, spike, T3 lift and programming gate, as the profile sets them")
+    func dacChannels() throws {
+        let profile = try BoardProfile.load(path: repository.appendingPathComponent("Board/profiles/pi5-paper-network.toml").path)
+        let frontEnd = try #require(profile.frontEnd)
+        #expect(frontEnd.dacVolts(pulseVolts: 1.6, pulseChannel: 0) == [1.6, 2.0, 1.9, 3.0])
+        var none = FrontEndSettings()
+        none.spikeVolts = nil
+        #expect(none.dacVolts(pulseVolts: 1.8, pulseChannel: 2) == [0, 0, 1.8, 0])
     }
 
     @Test("the netlist's capabilities are what frontend.cir says")

@@ -34,7 +34,7 @@ public struct Wiring: Sendable {
     public var profileName: String
     /// The header, if the profile's chip is a Raspberry Pi header chip (named by label).
     public var header: String?
-    public var direct: [Wire]
+    public var direct: [Wire] = []
     public var chains: [Chain]
     public var i2c: [Wire]
 
@@ -67,9 +67,28 @@ public struct Wiring: Sendable {
             }
             return (pin, "")
         }
-        direct = signals.filter { if case .gpio = $0.value { true } else { false } }
+        // With a front-end, the directly wired outputs that reach a switch pass its enable-gated
+        // buffer (U12, 74LVC244A); the enable line itself drives every /OE.
+        let frontEnd = profile.frontEnd
+        func through(_ signal: Signal) -> String {
+            let node = Self.node(signal, profile)
+            guard frontEnd?.enable != nil, profile.isOutput(signal) else { return node }
+            switch signal {
+            case .row, .neuron(_, _, .potentiation), .neuron(_, _, .depression):
+                return "U12 (74LVC244A, gated by enable), then " + node
+            default: return node
+            }
+        }
+        var direct = signals.filter { if case .gpio = $0.value { true } else { false } }
             .sorted { order($0.value) < order($1.value) }
-            .map { signal, address in Wire(from: origin(address), signal: signal.description, direction: direction(signal), to: Self.node(signal, profile)) }
+            .map { signal, address in Wire(from: origin(address), signal: signal.description, direction: direction(signal), to: through(signal)) }
+        if let enable = frontEnd?.enable {
+            let level = frontEnd?.enableActiveLow ?? true ? "low" : "high"
+            direct.insert(Wire(
+                from: origin(enable), signal: "frontend.enable", direction: "out",
+                to: "the /OE net: OE (pin 13) of every 74HC595 and /1OE, /2OE (pins 1, 19) of U12 74LVC244A; R15 10 kΩ to 3V3 holds the outputs off, somad drives it \(level) only while it runs"), at: 0)
+        }
+        self.direct = direct
         let chipPins = ["QA": 15, "QB": 1, "QC": 2, "QD": 3, "QE": 4, "QF": 5, "QG": 6, "QH": 7, "A": 11, "B": 12, "C": 13, "D": 14, "E": 3, "F": 4, "G": 5, "H": 6]
         /// One wire per chain bit that carries a signal, in bit order; `pinName` names the chip pin
         /// of bit k mod 8.
@@ -88,7 +107,7 @@ public struct Wiring: Sendable {
             let controls = [
                 Wire(from: origin(chain.data), signal: "\(chain.name).data", direction: "out", to: "SER (pin 14) of \(chain.name) #1; each chip's QH' (pin 9) feeds the next one's SER"),
                 Wire(from: origin(chain.clock), signal: "\(chain.name).shift_clock", direction: "out", to: "SRCLK (pin 11) of every \(chain.name) chip"),
-                Wire(from: origin(chain.latch), signal: "\(chain.name).latch_clock", direction: "out", to: "RCLK (pin 12) of every \(chain.name) chip; OE (pin 13) to GND, SRCLR (pin 10) to 3V3"),
+                Wire(from: origin(chain.latch), signal: "\(chain.name).latch_clock", direction: "out", to: "RCLK (pin 12) of every \(chain.name) chip; \(frontEnd?.enable != nil ? "OE (pin 13) to the /OE net (frontend.enable)" : "OE (pin 13) to GND: no enable line in this profile, so the outputs are live at power-up (docs/hardware.md)"), SRCLR (pin 10) to 3V3"),
             ]
             // Bit k is output Q(A + k mod 8) of chip k / 8 + 1 (pins QA 15, QB…QH 1…7).
             let bits = bitWires(chain.name, "out") { ["QA", "QB", "QC", "QD", "QE", "QF", "QG", "QH"][$0] }
@@ -124,7 +143,20 @@ public struct Wiring: Sendable {
                     i2c.append(Wire(from: origin(ready), signal: "i2c.adc.data_ready", direction: "in", to: "ALERT/RDY of the \(adc.model.rawValue.uppercased()) (open drain: 10 kΩ pull-up to 3V3)"))
                 }
             }
-            if let dac = bus.dac {
+            if let dac = bus.dac, let frontEnd, let netlist = frontEnd.netlistPath, let fe = try? FrontEndCapabilities.read(path: netlist) {
+                // The front-end's rails, channel by channel as its netlist assigns them.
+                let names = ["A", "B", "C", "D"]
+                func channel(_ key: String) -> String { names[max(0, min(3, Int(fe[key])))] }
+                let ceiling = String(format: "%g", fe.railCeiling.volts)
+                i2c.append(Wire(from: "MCP4728 V\(channel("FE_DAC_CHANNEL_PULSE"))", signal: "i2c.dac.rail", direction: "out", to: "pulse rail: U16 read selector, then U3 OPA569 buffer, to every layer-0 row switch (\(profile.pulseAmplitudeVolts) V, 0…\(ceiling) V, capped at \(profile.limits.maxAmplitudeVolts) V)"))
+                i2c.append(Wire(from: "MCP4728 V\(channel("FE_DAC_CHANNEL_SPIKE"))", signal: "frontend.spike_volts", direction: "out", to: "spike rail: OPA569 buffer to the layer-1 row switches (\(frontEnd.spikeVolts.map { "\($0) V" } ?? "unused"))"))
+                i2c.append(Wire(from: "MCP4728 V\(channel("FE_DAC_CHANNEL_LIFT"))", signal: "frontend.depression_lift_volts", direction: "out", to: "lift rail: OPA569 buffer to every T3 switch (\(frontEnd.depressionLiftVolts.map { "\($0) V" } ?? "unused"))"))
+                i2c.append(Wire(from: "MCP4728 V\(channel("FE_DAC_CHANNEL_PROGRAM_GATE"))", signal: "frontend.program_gate_volts", direction: "out", to: "programming-gate level: OPA2197 buffer to every PG selector (\(frontEnd.programGateVolts.map { "\($0) V" } ?? "unused"))"))
+                if let load = dac.loadDAC {
+                    i2c.append(Wire(from: origin(load), signal: "i2c.dac.ldac", direction: "out", to: "LDAC of the MCP4728"))
+                }
+                _ = dac
+            } else if let dac = bus.dac {
                 let channel = ["A", "B", "C", "D"][dac.inputPulseChannel]
                 i2c.append(Wire(from: "MCP4728 V\(channel)", signal: "i2c.dac.rail", direction: "out", to: "the input pulse rail: common terminal of every row switch (0…\(dac.fullScaleVolts) V, capped at \(profile.limits.maxAmplitudeVolts) V)"))
                 if let load = dac.loadDAC {

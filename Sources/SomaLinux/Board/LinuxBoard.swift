@@ -290,8 +290,11 @@ public final class LinuxBoard: Board {
                 : .internalReference(gainTwo: dacSettings.reference == "internal-x2")
             do {
                 let dac = try MCP4728(bus: i2c.bus, address: dacSettings.address, reference: reference)
+                // The pulse rail, and with a front-end its spike, lift and programming-gate rails.
+                let pulse = min(profile.pulseAmplitudeVolts, profile.limits.maxAmplitudeVolts)
                 var volts = [0.0, 0.0, 0.0, 0.0]
-                volts[dacSettings.inputPulseChannel] = min(profile.pulseAmplitudeVolts, profile.limits.maxAmplitudeVolts)
+                volts[dacSettings.inputPulseChannel] = pulse
+                if let frontEnd = profile.frontEnd { volts = frontEnd.dacVolts(pulseVolts: pulse, pulseChannel: dacSettings.inputPulseChannel) }
                 try dac.set(volts: volts)
             } catch {
                 throw .dac(error)

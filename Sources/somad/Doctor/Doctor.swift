@@ -307,6 +307,7 @@ struct Doctor: ParsableCommand {
         }
         if let ready = profile.i2c?.adc?.dataReady { lines.append(("i2c.adc.data_ready", ready)) }
         if let load = profile.i2c?.dac?.loadDAC { lines.append(("i2c.dac.ldac", load)) }
+        if let enable = profile.frontEnd?.enable { lines.append(("frontend.enable", enable)) }
         return lines
     }
 
