@@ -79,6 +79,19 @@ struct SomaCommandTests {
         #expect(result.stdout.contains("1.1         4"))
     }
 
+    @Test("sim characterize --board spice: the core drives the front-end netlist beside the breadboard; both fire on the 5th pulse at 1.8 V")
+    func spiceBoard() throws {
+        let result = try runSoma(["sim", "characterize", "--board", "spice", "--amplitudes", "1.8", "--duration-ms", "4", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(document["board"] as? String == "spice")
+        #expect((document["netlist"] as? String)?.hasSuffix("Board/hardware/neuron-fig3.cir") == true)
+        let point = try #require((document["points"] as? [[String: Any]])?.first)
+        #expect(point["spice"] as? Double == 5)
+        #expect(point["sim"] as? Double == 5)
+        #expect((point["spice_us_per_tick"] as? Double ?? 0) > 0)
+    }
+
     @Test("bad input: exit status 64 and a message naming the option", arguments: [
         (["--model", "memristor"], "--model"),
         (["--width-us=-3"], "--width-us"),
@@ -90,6 +103,10 @@ struct SomaCommandTests {
         (["--mode", "rate", "--model", "ts-rc"], "--mode rate"),
         (["--model", "mif", "--amplitudes", "2.0"], "--amplitudes"),
         (["--model", "ts-rc", "--membrane-nf", "0"], "--membrane-nf"),
+        (["--board", "spice", "--model", "mif", "--amplitudes", "0.5"], "--board spice"),
+        (["--board", "spice", "--width-us", "100"], "--width-us"),
+        (["--board", "spice", "--netlist", "/nonexistent/neuron.cir"], "--netlist"),
+        (["--netlist", "Board/hardware/neuron-fig3.cir"], "--netlist"),
     ])
     func badInput(arguments: [String], option: String) throws {
         let result = try runSoma(["sim", "characterize"] + arguments)
