@@ -159,6 +159,8 @@ def check_rail(table, name, level, rows, per_row_siemens, tick):
         error = abs(value - level) / level
         table.add(f"{name} rail {level:.2f} V, {label}", f"{value:.4f} V ({error * 100:.2f} %)", "within 2 %", error <= 0.02)
     final = at(series["row0"], 1.45e-3)
+    error = abs(final - level) / level
+    table.add(f"{name} row 0 behind its switch, {rows} rows on", f"{final:.4f} V ({error * 100:.2f} %)", "within 2 %", error <= 0.02)
     outside = [t for t, v in series["row0"] if t > 1e-3 and abs(v - final) > 0.05 * final]
     settle = (max(outside) - 1e-3) if outside else 0.0
     current = rows * per_row_siemens * level
