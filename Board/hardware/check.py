@@ -126,7 +126,7 @@ class Table:
         return [row for row in self.rows if not row[3]]
 
 
-def worst_cases(profiles, fe):
+def worst_cases(profiles):
     """What the profiles allow: the largest layer, the highest amplitude, the shortest tick."""
     rows = max(p["network"]["inputs"] for _, p in profiles)
     neurons = max(max(p["network"]["layers"]) for _, p in profiles)
@@ -275,7 +275,7 @@ def main():
         profiles = hardware_profiles()
         if not profiles:
             raise Unreadable(f"{PROFILES}: no hardware profile (pi*.toml)")
-        worst = worst_cases(profiles, fe)
+        worst = worst_cases(profiles)
         table = Table()
         gmax = fe["FE_SYNAPSE_MAX_SIEMENS"]
         check_rail(table, "pulse", worst["amplitude"], worst["rows"], gmax * worst["neurons"], worst["tick"])

@@ -25,12 +25,17 @@ public struct FrontEndSettings: Sendable, Equatable {
     public var readVolts: Double?
     /// The fire-sense comparators' threshold on node 2.
     public var comparatorVolts: Double?
+    /// What the netlist delivers, once the profile has been checked against it
+    /// (`BoardProfile.load(path:checkingFrontEnd:)`); nil otherwise.
+    public var capabilities: FrontEndCapabilities?
 
     public init() {}
 
     /// The MCP4728 channels of the front-end's rails (Board/hardware/frontend.cir, FE_DAC_CHANNEL_*):
     /// a pulse (the profile's `i2c.dac.input_pulse_channel`), b spike, c T3 lift, d programming gate.
     public static let spikeChannel = 1, liftChannel = 2, programGateChannel = 3
+    /// The MCP4728's channels by index, as profiles and the datasheet name them.
+    public static let channelNames = ["a", "b", "c", "d"]
 
     /// The four channels' levels at start: the pulse rail at `pulseVolts` on `pulseChannel`, the
     /// other rails at this front-end's levels (0 V where the profile names none).
@@ -52,7 +57,7 @@ public struct FrontEndCapabilities: Sendable, Equatable {
     public var file: String
 
     public static let required = [
-        "FE_LOGIC_VOLTS", "FE_DAC_SUPPLY_VOLTS", "FE_DAC_REFERENCE_VOLTS", "FE_DAC_GAIN", "FE_DAC_CHANNEL_PULSE",
+        "FE_DAC_SUPPLY_VOLTS", "FE_DAC_REFERENCE_VOLTS", "FE_DAC_GAIN", "FE_DAC_CHANNEL_PULSE",
         "FE_DAC_CHANNEL_SPIKE", "FE_DAC_CHANNEL_LIFT", "FE_DAC_CHANNEL_PROGRAM_GATE", "FE_BUFFER_SUPPLY_VOLTS",
         "FE_BUFFER_HEADROOM_VOLTS", "FE_RAIL_CURRENT_LIMIT_AMPERES", "FE_SWITCH_SUPPLY_VOLTS", "FE_READ_VOLTS",
         "FE_COMPARATOR_VOLTS", "FE_SYNAPSE_MAX_SIEMENS",
@@ -72,31 +77,13 @@ public struct FrontEndCapabilities: Sendable, Equatable {
     public static func parse(_ text: String, file: String) throws(ProfileErrors) -> FrontEndCapabilities {
         var capabilities = FrontEndCapabilities(values: [:], lines: [:], file: file)
         var problems: [FileDiagnostic] = []
-        var inParam = false
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            let lower = line.lowercased()
-            if lower.hasPrefix(".param") {
-                inParam = true
-            } else if !(inParam && line.hasPrefix("+")) {
-                inParam = false
+        for parameter in SPICEParameter.scan(text) where parameter.name.hasPrefix("FE_") {
+            guard let value = parameter.value else {
+                problems.append(FileDiagnostic(file: file, line: parameter.line, column: parameter.column, message: "\(parameter.name) = \(parameter.text) is not a number"))
                 continue
             }
-            let body = lower.hasPrefix(".param") ? String(line.dropFirst(6)) : String(line.dropFirst())
-            // name=value pairs, spaces allowed around '='.
-            let compact = body.replacingOccurrences(of: #"\s*=\s*"#, with: "=", options: .regularExpression)
-            for pair in compact.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, parts[0].uppercased().hasPrefix("FE_") else { continue }
-                let name = parts[0].uppercased()
-                guard let value = spiceNumber(String(parts[1])) else {
-                    let column = (raw.range(of: String(parts[0]))?.lowerBound).map { raw.distance(from: raw.startIndex, to: $0) + 1 } ?? 1
-                    problems.append(FileDiagnostic(file: file, line: index + 1, column: column, message: "\(name) = \(parts[1]) is not a number"))
-                    continue
-                }
-                capabilities.values[name] = value
-                capabilities.lines[name] = index + 1
-            }
+            capabilities.values[parameter.name] = value
+            capabilities.lines[parameter.name] = parameter.line
         }
         for name in required where capabilities.values[name] == nil && !problems.contains(where: { $0.message.hasPrefix(name + " ") }) {
             problems.append(FileDiagnostic(file: file, line: 1, column: 1, message: "the netlist has no .param \(name): what the front-end delivers cannot be checked"))
@@ -105,8 +92,65 @@ public struct FrontEndCapabilities: Sendable, Equatable {
         return capabilities
     }
 
+    /// The highest level the MCP4728 sets: its reference times its gain, never above its supply.
+    public var dacCeilingVolts: Double { min(self["FE_DAC_SUPPLY_VOLTS"], self["FE_DAC_GAIN"] * self["FE_DAC_REFERENCE_VOLTS"]) }
+
+    /// The highest level the DAC, its rail buffer and the row switches let through, with what
+    /// limits it, for messages.
+    public var railCeiling: (volts: Double, why: String) {
+        let dac = dacCeilingVolts
+        let buffer = self["FE_BUFFER_SUPPLY_VOLTS"] - self["FE_BUFFER_HEADROOM_VOLTS"]
+        let switches = self["FE_SWITCH_SUPPLY_VOLTS"]
+        let ceiling = min(dac, buffer, switches)
+        let why: String
+        if ceiling == dac {
+            why = "the MCP4728 at VDD \(format(self["FE_DAC_SUPPLY_VOLTS"])) V with its \(format(self["FE_DAC_REFERENCE_VOLTS"])) V reference ×\(format(self["FE_DAC_GAIN"])) tops out at \(format(dac)) V"
+        } else if ceiling == buffer {
+            why = "the OPA569 rail buffer on \(format(self["FE_BUFFER_SUPPLY_VOLTS"])) V swings to \(format(buffer)) V"
+        } else {
+            why = "the TS5A23159 row switches on \(format(switches)) V pass 0…\(format(switches)) V"
+        }
+        return (ceiling, why)
+    }
+}
+
+/// One `name=value` of a SPICE `.param` line (or its `+` continuation), where it stands, and its
+/// value read as a SPICE number (nil when it is not one).
+public struct SPICEParameter: Sendable, Equatable {
+    /// Upper-cased, as SPICE names are case-insensitive.
+    public var name: String
+    public var text: String
+    public var value: Double?
+    public var line: Int
+    public var column: Int
+
+    /// Every parameter of every `.param` line of `text`, in order.
+    public static func scan(_ text: String) -> [SPICEParameter] {
+        var found: [SPICEParameter] = []
+        var inParam = false
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.lowercased().hasPrefix(".param") {
+                inParam = true
+            } else if !(inParam && line.hasPrefix("+")) {
+                inParam = false
+                continue
+            }
+            let body = line.lowercased().hasPrefix(".param") ? String(line.dropFirst(6)) : String(line.dropFirst())
+            // name=value pairs, spaces allowed around '='.
+            let compact = body.replacingOccurrences(of: #"\s*=\s*"#, with: "=", options: .regularExpression)
+            for pair in compact.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { continue }
+                let column = (raw.range(of: parts[0])?.lowerBound).map { raw.distance(from: raw.startIndex, to: $0) + 1 } ?? 1
+                found.append(SPICEParameter(name: parts[0].uppercased(), text: parts[1], value: number(parts[1]), line: index + 1, column: column))
+            }
+        }
+        return found
+    }
+
     /// A SPICE number: 1.5, 2e-3, 10k, 4.7u, 1meg (suffix case-insensitive, trailing units ignored).
-    static func spiceNumber(_ text: String) -> Double? {
+    public static func number(_ text: String) -> Double? {
         let lower = text.lowercased()
         var end = lower.startIndex
         while end < lower.endIndex, "0123456789.+-e".contains(lower[end]) {
@@ -125,23 +169,6 @@ public struct FrontEndCapabilities: Sendable, Equatable {
         return mantissa
     }
 
-    /// The highest level the DAC, its rail buffer and the row switches let through, with what
-    /// limits it, for messages.
-    public var railCeiling: (volts: Double, why: String) {
-        let dac = min(self["FE_DAC_SUPPLY_VOLTS"], self["FE_DAC_GAIN"] * self["FE_DAC_REFERENCE_VOLTS"])
-        let buffer = self["FE_BUFFER_SUPPLY_VOLTS"] - self["FE_BUFFER_HEADROOM_VOLTS"]
-        let switches = self["FE_SWITCH_SUPPLY_VOLTS"]
-        let ceiling = min(dac, buffer, switches)
-        let why: String
-        if ceiling == dac {
-            why = "the MCP4728 at VDD \(format(self["FE_DAC_SUPPLY_VOLTS"])) V with its \(format(self["FE_DAC_REFERENCE_VOLTS"])) V reference ×\(format(self["FE_DAC_GAIN"])) tops out at \(format(dac)) V"
-        } else if ceiling == buffer {
-            why = "the OPA569 rail buffer on \(format(self["FE_BUFFER_SUPPLY_VOLTS"])) V swings to \(format(buffer)) V"
-        } else {
-            why = "the TS5A23159 row switches on \(format(switches)) V pass 0…\(format(switches)) V"
-        }
-        return (ceiling, why)
-    }
 }
 
 func format(_ value: Double) -> String {
@@ -168,10 +195,10 @@ extension ProfileParser {
                 ("FE_DAC_CHANNEL_SPIKE", FrontEndSettings.spikeChannel), ("FE_DAC_CHANNEL_LIFT", FrontEndSettings.liftChannel),
                 ("FE_DAC_CHANNEL_PROGRAM_GATE", FrontEndSettings.programGateChannel),
             ] where Int(fe[key]) != channel {
-                problem("frontend.netlist", "\(atLine(key)): \(key) = \(format(fe[key])), but somad sets that rail on MCP4728 channel \(["a", "b", "c", "d"][channel])")
+                problem("frontend.netlist", "\(atLine(key)): \(key) = \(format(fe[key])), but somad sets that rail on MCP4728 channel \(FrontEndSettings.channelNames[channel])")
             }
             if dac.inputPulseChannel != Int(fe["FE_DAC_CHANNEL_PULSE"]) {
-                let names = ["a", "b", "c", "d"]
+                let names = FrontEndSettings.channelNames
                 problem("i2c.dac.input_pulse_channel", "i2c.dac.input_pulse_channel = \"\(names[min(3, max(0, dac.inputPulseChannel))])\": the front-end's pulse rail is on channel \(names[min(3, max(0, Int(fe["FE_DAC_CHANNEL_PULSE"])))]) (\(atLine("FE_DAC_CHANNEL_PULSE")))")
             }
         } else {
@@ -186,7 +213,7 @@ extension ProfileParser {
             problem(level.path, "\(level.path) = \(format(level.volts)) V: \(level.what) is beyond what the front-end delivers, \(format(ceiling)) V (\(why); \(netlist))")
         }
         if let volts = frontEnd.programGateVolts {
-            let gateCeiling = min(fe["FE_DAC_SUPPLY_VOLTS"], fe["FE_DAC_GAIN"] * fe["FE_DAC_REFERENCE_VOLTS"], fe["FE_SWITCH_SUPPLY_VOLTS"])
+            let gateCeiling = min(fe.dacCeilingVolts, fe["FE_SWITCH_SUPPLY_VOLTS"])
             if volts > gateCeiling + 1e-9 {
                 problem("frontend.program_gate_volts", "frontend.program_gate_volts = \(format(volts)) V is beyond \(format(gateCeiling)) V, what the MCP4728 channel d and the gate switches deliver (\(netlist))")
             }

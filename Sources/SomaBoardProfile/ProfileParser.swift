@@ -481,24 +481,20 @@ struct ProfileParser {
             settings.readVolts = level("read_volts", upTo: 1)
             settings.comparatorVolts = level("comparator_volts", upTo: 5)
             if let name = string(table, "netlist", path: "frontend.netlist", required: false) {
-                let folder = (file as NSString).deletingLastPathComponent
-                let path = name.hasPrefix("/") ? name : ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(name)
-                // Collapse `..` but keep a relative path relative (messages stay short).
-                var resolved = URL(fileURLWithPath: path).standardizedFileURL.path
-                let here = FileManager.default.currentDirectoryPath + "/"
-                if !path.hasPrefix("/"), resolved.hasPrefix(here) { resolved.removeFirst(here.count) }
-                settings.netlistPath = resolved
+                let path = Self.resolve(name, besideProfile: file)
+                settings.netlistPath = path
                 if checkingFrontEnd {
-                do {
-                    let capabilities = try FrontEndCapabilities.read(path: settings.netlistPath!)
-                    checkFrontEnd(
-                        settings, capabilities: capabilities, i2c: i2c, amplitude: amplitude, limits: limits,
-                        network: networkValid ? network : nil)
-                } catch {
-                    // The netlist's own problems, named at the netlist's file and line, and once at the key.
-                    diagnostics += error.diagnostics
-                    problem("frontend.netlist", "frontend.netlist = \"\(name)\": \(settings.netlistPath!) cannot be checked (see its problems above)")
-                }
+                    do {
+                        let capabilities = try FrontEndCapabilities.read(path: path)
+                        settings.capabilities = capabilities
+                        checkFrontEnd(
+                            settings, capabilities: capabilities, i2c: i2c, amplitude: amplitude, limits: limits,
+                            network: networkValid ? network : nil)
+                    } catch {
+                        // The netlist's own problems, named at the netlist's file and line, and once at the key.
+                        diagnostics += error.diagnostics
+                        problem("frontend.netlist", "frontend.netlist = \"\(name)\": \(path) cannot be checked (see its problems above)")
+                    }
                 }
             }
             frontEnd = settings
@@ -547,6 +543,15 @@ struct ProfileParser {
             name: name, consumer: consumer, network: network, pulseAmplitudeVolts: amplitude, chips: chips, lines: lines,
             shiftOutChains: shiftOut, shiftInChains: shiftIn, i2c: i2c, limits: limits, safeHigh: safeHigh,
             simulation: simulation, frontEnd: frontEnd)
+    }
+
+    /// A path written in a profile, relative to the profile's folder; `..` collapsed, and kept
+    /// relative to the working directory when it was relative (messages stay short).
+    static func resolve(_ name: String, besideProfile file: String) -> String {
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
+        let resolved = URL(fileURLWithPath: name, relativeTo: folder).standardizedFileURL.path
+        let here = FileManager.default.currentDirectoryPath + "/"
+        return !name.hasPrefix("/") && resolved.hasPrefix(here) ? String(resolved.dropFirst(here.count)) : resolved
     }
 
     // MARK: addresses

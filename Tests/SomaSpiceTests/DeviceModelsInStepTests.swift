@@ -1,27 +1,12 @@
 import Foundation
+import SomaBoardProfile
 import SomaSim
 import Testing
 
-/// `.param NAME=VALUE` pairs of a SPICE file (with `+` continuation lines); SPICE suffixes k, m, u, n.
+/// `.param NAME=VALUE` values of a SPICE file (the profile check's own reader).
 func spiceParameters(_ path: String) throws -> [String: Double] {
-    let text = try String(contentsOfFile: path, encoding: .utf8)
-    var values: [String: Double] = [:]
-    var inParam = false
-    for raw in text.split(separator: "\n") {
-        let line = raw.trimmingCharacters(in: .whitespaces)
-        if line.lowercased().hasPrefix(".param") { inParam = true } else if !(inParam && line.hasPrefix("+")) { inParam = false; continue }
-        for pair in line.split(separator: " ") where pair.contains("=") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            var number = parts[1].lowercased()
-            var scale = 1.0
-            for (suffix, factor) in [("k", 1e3), ("m", 1e-3), ("u", 1e-6), ("n", 1e-9)] where number.hasSuffix(suffix) {
-                number.removeLast()
-                scale = factor
-            }
-            if let value = Double(number) { values[parts[0].uppercased()] = value * scale }
-        }
-    }
-    return values
+    let parameters = SPICEParameter.scan(try String(contentsOfFile: path, encoding: .utf8))
+    return Dictionary(parameters.compactMap { parameter in parameter.value.map { (parameter.name, $0) } }) { _, last in last }
 }
 
 /// The SPICE circuit and the simulated breadboard describe the same devices: the TS neuron's
@@ -53,10 +38,7 @@ func spiceParameters(_ path: String) throws -> [String: Double] {
             ("vresetref", synapse.resetReferenceVolts), ("step", synapse.stepSeconds),
         ] {
             let pair = try #require(header.split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix(name + "=") }, "RS_1T1R has no \(name)")
-            var number = String(pair.dropFirst(name.count + 1)).lowercased()
-            var scale = 1.0
-            if number.hasSuffix("u") { number.removeLast(); scale = 1e-6 }
-            let spice = try #require(Double(number).map { $0 * scale })
+            let spice = try #require(SPICEParameter.number(String(pair.dropFirst(name.count + 1))))
             #expect(abs(spice - value) <= 1e-12 + 1e-9 * abs(value), "\(name): SPICE \(spice), SomaSim \(value)")
         }
     }

@@ -143,22 +143,22 @@ public struct Wiring: Sendable {
                     i2c.append(Wire(from: origin(ready), signal: "i2c.adc.data_ready", direction: "in", to: "ALERT/RDY of the \(adc.model.rawValue.uppercased()) (open drain: 10 kΩ pull-up to 3V3)"))
                 }
             }
-            if let dac = bus.dac, let frontEnd, let netlist = frontEnd.netlistPath, let fe = try? FrontEndCapabilities.read(path: netlist) {
-                // The front-end's rails, channel by channel as its netlist assigns them.
-                let names = ["A", "B", "C", "D"]
-                func channel(_ key: String) -> String { names[max(0, min(3, Int(fe[key])))] }
-                let ceiling = String(format: "%g", fe.railCeiling.volts)
-                i2c.append(Wire(from: "MCP4728 V\(channel("FE_DAC_CHANNEL_PULSE"))", signal: "i2c.dac.rail", direction: "out", to: "pulse rail: U16 read selector, then U3 OPA569 buffer, to every layer-0 row switch (\(profile.pulseAmplitudeVolts) V, 0…\(ceiling) V, capped at \(profile.limits.maxAmplitudeVolts) V)"))
-                i2c.append(Wire(from: "MCP4728 V\(channel("FE_DAC_CHANNEL_SPIKE"))", signal: "frontend.spike_volts", direction: "out", to: "spike rail: OPA569 buffer to the layer-1 row switches (\(frontEnd.spikeVolts.map { "\($0) V" } ?? "unused"))"))
-                i2c.append(Wire(from: "MCP4728 V\(channel("FE_DAC_CHANNEL_LIFT"))", signal: "frontend.depression_lift_volts", direction: "out", to: "lift rail: OPA569 buffer to every T3 switch (\(frontEnd.depressionLiftVolts.map { "\($0) V" } ?? "unused"))"))
-                i2c.append(Wire(from: "MCP4728 V\(channel("FE_DAC_CHANNEL_PROGRAM_GATE"))", signal: "frontend.program_gate_volts", direction: "out", to: "programming-gate level: OPA2197 buffer to every PG selector (\(frontEnd.programGateVolts.map { "\($0) V" } ?? "unused"))"))
-                if let load = dac.loadDAC {
-                    i2c.append(Wire(from: origin(load), signal: "i2c.dac.ldac", direction: "out", to: "LDAC of the MCP4728"))
+            if let dac = bus.dac {
+                let name = { (channel: Int) in "MCP4728 V" + FrontEndSettings.channelNames[max(0, min(3, channel))].uppercased() }
+                // The front-end's rails, on the channels `soma profile check` holds its netlist to;
+                // the netlist is read here only if the profile was loaded without that check.
+                if let frontEnd = profile.frontEnd, let netlist = frontEnd.netlistPath,
+                    let fe = frontEnd.capabilities ?? (try? FrontEndCapabilities.read(path: netlist))
+                {
+                    let ceiling = String(format: "%g", fe.railCeiling.volts)
+                    func level(_ volts: Double?) -> String { volts.map { "\($0) V" } ?? "unused" }
+                    i2c.append(Wire(from: name(dac.inputPulseChannel), signal: "i2c.dac.rail", direction: "out", to: "pulse rail: U16 read selector, then U3 OPA569 buffer, to every layer-0 row switch (\(profile.pulseAmplitudeVolts) V, 0…\(ceiling) V, capped at \(profile.limits.maxAmplitudeVolts) V)"))
+                    i2c.append(Wire(from: name(FrontEndSettings.spikeChannel), signal: "frontend.spike_volts", direction: "out", to: "spike rail: OPA569 buffer to the layer-1 row switches (\(level(frontEnd.spikeVolts)))"))
+                    i2c.append(Wire(from: name(FrontEndSettings.liftChannel), signal: "frontend.depression_lift_volts", direction: "out", to: "lift rail: OPA569 buffer to every T3 switch (\(level(frontEnd.depressionLiftVolts)))"))
+                    i2c.append(Wire(from: name(FrontEndSettings.programGateChannel), signal: "frontend.program_gate_volts", direction: "out", to: "programming-gate level: OPA2197 buffer to every PG selector (\(level(frontEnd.programGateVolts)))"))
+                } else {
+                    i2c.append(Wire(from: name(dac.inputPulseChannel), signal: "i2c.dac.rail", direction: "out", to: "the input pulse rail: common terminal of every row switch (0…\(dac.fullScaleVolts) V, capped at \(profile.limits.maxAmplitudeVolts) V)"))
                 }
-                _ = dac
-            } else if let dac = bus.dac {
-                let channel = ["A", "B", "C", "D"][dac.inputPulseChannel]
-                i2c.append(Wire(from: "MCP4728 V\(channel)", signal: "i2c.dac.rail", direction: "out", to: "the input pulse rail: common terminal of every row switch (0…\(dac.fullScaleVolts) V, capped at \(profile.limits.maxAmplitudeVolts) V)"))
                 if let load = dac.loadDAC {
                     i2c.append(Wire(from: origin(load), signal: "i2c.dac.ldac", direction: "out", to: "LDAC of the MCP4728"))
                 }

@@ -292,10 +292,7 @@ public final class LinuxBoard: Board {
                 let dac = try MCP4728(bus: i2c.bus, address: dacSettings.address, reference: reference)
                 // The pulse rail, and with a front-end its spike, lift and programming-gate rails.
                 let pulse = min(profile.pulseAmplitudeVolts, profile.limits.maxAmplitudeVolts)
-                var volts = [0.0, 0.0, 0.0, 0.0]
-                volts[dacSettings.inputPulseChannel] = pulse
-                if let frontEnd = profile.frontEnd { volts = frontEnd.dacVolts(pulseVolts: pulse, pulseChannel: dacSettings.inputPulseChannel) }
-                try dac.set(volts: volts)
+                try dac.set(volts: (profile.frontEnd ?? FrontEndSettings()).dacVolts(pulseVolts: pulse, pulseChannel: dacSettings.inputPulseChannel))
             } catch {
                 throw .dac(error)
             }
